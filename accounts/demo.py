@@ -1,0 +1,45 @@
+"""The demo account: public, documented logins that the logon page shows in demo mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_ACCOUNT_EMAIL = "demo@ramconsole.example"
+DEMO_ACCOUNT_ALIAS = "ramconsole-demo"
+DEMO_ROOT_PASSWORD = "Demo-root-2026"  # noqa: S105 - a published demo login, not a secret
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    name: str
+    display_name: str
+    password: str | None  # None: no console logon
+    policy: str | None
+    comments: str = ""
+
+
+DEMO_USERS = (
+    DemoUser("alice", "Alice Admin", "Alice-admin-2026", "AliyunRAMFullAccess", "Console administrator"),
+    DemoUser("bob", "Bob Auditor", "Bob-auditor-2026", "AliyunRAMReadOnlyAccess", "Read-only auditor"),
+    DemoUser("carol", "Carol Developer", "Carol-dev-2026", None, "Self-service only"),
+    DemoUser("ci-robot", "CI robot", None, None, "Programmatic access only"),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    logon_name: str
+    password: str
+
+
+def _logins() -> list[DemoLogin]:
+    default_domain = f"{DEMO_ACCOUNT_ALIAS}.onaliyun.com"
+    logins = [DemoLogin("Alibaba Cloud account (root)", DEMO_ACCOUNT_EMAIL, DEMO_ROOT_PASSWORD)]
+    for user in DEMO_USERS:
+        if user.password:
+            logins.append(DemoLogin(user.comments, f"{user.name}@{default_domain}", user.password))
+    return logins
+
+
+DEMO_LOGINS = _logins()

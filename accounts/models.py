@@ -1,0 +1,161 @@
+"""Tenants (Alibaba Cloud accounts) and every identity that can sign in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_DOMAIN_SUFFIX = "onaliyun.com"
+
+
+class Account(models.Model):
+    """The tenant: an Alibaba Cloud account ("root")."""
+
+    account_id = models.CharField(max_length=16, unique=True)
+    alias = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Sandbox clock: this account's time runs this far ahead of real time.
+    clock_offset = models.DurationField(default=timedelta)
+
+    class Meta:
+        ordering = ["account_id"]
+
+    def __str__(self) -> str:
+        return self.account_id
+
+    @property
+    def default_domain(self) -> str:
+        return f"{self.alias}.{DEFAULT_DOMAIN_SUFFIX}"
+
+
+class PrincipalManager(BaseUserManager["Principal"]):
+    def create_superuser(self, username: str, password: str | None = None, **extra: object) -> Principal:
+        """Operators run the installation through Django admin; they belong to no account."""
+        operator = self.model(
+            username=username, kind=Principal.Kind.OPERATOR, is_staff=True, is_superuser=True, **extra
+        )
+        operator.set_password(password)
+        operator.save(using=self._db)
+        return operator
+
+
+class Principal(AbstractBaseUser, PermissionsMixin):
+    """Anything that signs in: an account's root identity, a RAM user, or an installation operator."""
+
+    class Kind(models.TextChoices):
+        ROOT = "root", _("Alibaba Cloud account")
+        RAM_USER = "ram_user", _("RAM user")
+        OPERATOR = "operator", _("Operator")
+
+    # Internal unique key (root: "root/<account id>", RAM user: "<account id>/<user id>").
+    username = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="principals"
+    )
+    user_id = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=64, blank=True)
+    display_name = models.CharField(max_length=128, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    mobile_phone = models.CharField(max_length=32, blank=True)
+    comments = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    is_staff = models.BooleanField(default=False)
+
+    objects = PrincipalManager()
+
+    USERNAME_FIELD = "username"
+
+    class Meta:
+        constraints = [
+            # RAM user names are unique per account regardless of case, like RAM's.
+            models.UniqueConstraint(
+                "account", Lower("name"), condition=models.Q(kind="ram_user"), name="ram_user_name_unique"
+            ),
+            models.UniqueConstraint("account", condition=models.Q(kind="root"), name="one_root_per_account"),
+            # Root logon names (emails) are unique across the installation.
+            models.UniqueConstraint(
+                Lower("email"), condition=models.Q(kind="root"), name="root_email_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="operator", account__isnull=True)
+                | (~models.Q(kind="operator") & models.Q(account__isnull=False)),
+                name="principal_account_matches_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "kind", "name"], name="principal_account_kind_name")]
+
+    def __str__(self) -> str:
+        return self.logon_name
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == self.Kind.ROOT
+
+    @property
+    def is_ram_user(self) -> bool:
+        return self.kind == self.Kind.RAM_USER
+
+    @property
+    def upn(self) -> str:
+        return f"{self.name}@{self.account.default_domain}"
+
+    @property
+    def logon_name(self) -> str:
+        if self.is_ram_user:
+            return self.upn
+        if self.is_root:
+            return self.email
+        return self.username
+
+    @property
+    def arn(self) -> str:
+        return f"acs:ram::{self.account.account_id}:user/{self.name}"
+
+
+class SystemPolicy(models.TextChoices):
+    """The system policies that decide console administration (PRODUCT.md §1)."""
+
+    FULL_ACCESS = "AliyunRAMFullAccess", _("Provides full access to Resource Access Management (RAM).")
+    READ_ONLY = "AliyunRAMReadOnlyAccess", _("Provides read-only access to Resource Access Management (RAM).")
+
+
+class PolicyAttachment(models.Model):
+    """A system policy attached to a RAM user."""
+
+    principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="policy_attachments")
+    policy_name = models.CharField(max_length=64, choices=SystemPolicy.choices)
+    attached_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "policy_name"], name="policy_attached_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_name} → {self.principal_id}"
+
+
+class LoginProfile(models.Model):
+    """Whether and how a RAM user may log on to the console with a password (PRODUCT.md §4).
+
+    The password hash itself is the principal's; without a profile the password is unusable.
+    """
+
+    principal = models.OneToOneField(Principal, on_delete=models.CASCADE, related_name="login_profile")
+    console_password_enabled = models.BooleanField(default=True)
+    password_reset_required = models.BooleanField(default=False)
+    mfa_required = models.BooleanField(default=False)
+    password_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"login profile of {self.principal_id}"

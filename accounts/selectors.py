@@ -1,0 +1,108 @@
+"""Reads of accounts, RAM users and their system policies, always scoped to one account."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, PolicyAttachment, Principal
+from security.errors import EntityNotExist
+
+
+def principal_for_logon_name(logon_name: str) -> Principal | None:
+    """Resolve a console logon name: a RAM user's UPN, or an account's root email."""
+    logon_name = logon_name.strip()
+    name, at, domain = logon_name.rpartition("@")
+    if not at or not name:
+        return None
+    domain = domain.lower()
+    suffix = f".{DEFAULT_DOMAIN_SUFFIX}"
+    if domain.endswith(suffix):
+        return (
+            Principal.objects.select_related("account", "login_profile")
+            .filter(
+                kind=Principal.Kind.RAM_USER,
+                account__alias=domain.removesuffix(suffix),
+                name__iexact=name,
+            )
+            .first()
+        )
+    return (
+        Principal.objects.select_related("account")
+        .filter(kind=Principal.Kind.ROOT, email__iexact=logon_name)
+        .first()
+    )
+
+
+def root_of(account: Account) -> Principal:
+    return Principal.objects.get(account=account, kind=Principal.Kind.ROOT)
+
+
+def ram_user_list(*, account: Account, search: str = "") -> QuerySet[Principal]:
+    """RAM users of `account`, newest first, with what the Users page shows in one query."""
+    users = (
+        Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
+        .select_related("account", "login_profile")
+        .order_by("-created_at", "-id")
+    )
+    search = search.strip()
+    if search:
+        # The part before "@" is the user name, so a pasted UPN finds its user too.
+        term = search.split("@", 1)[0] if "@" in search else search
+        users = users.filter(Q(name__icontains=term) | Q(display_name__icontains=search))
+    return users
+
+
+def ram_user_count(*, account: Account) -> int:
+    return Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER).count()
+
+
+def ram_user_get(*, account: Account, user_id: str) -> Principal:
+    """One RAM user of `account` by user ID; another account's user does not exist here."""
+    user = (
+        Principal.objects.select_related("account", "login_profile")
+        .filter(account=account, kind=Principal.Kind.RAM_USER, user_id=user_id)
+        .first()
+    )
+    if user is None:
+        raise EntityNotExist(code="EntityNotExist.User", message="The user does not exist.")
+    return user
+
+
+def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
+    user = (
+        Principal.objects.select_related("account", "login_profile")
+        .filter(account=account, kind=Principal.Kind.RAM_USER, name__iexact=name)
+        .first()
+    )
+    if user is None:
+        raise EntityNotExist(code="EntityNotExist.User", message="The user does not exist.")
+    return user
+
+
+def system_policies_of(principal: Principal) -> frozenset[str]:
+    """Names of the system policies attached to `principal`, read once per principal instance."""
+    cached = getattr(principal, "_system_policies", None)
+    if cached is None:
+        cached = frozenset(
+            PolicyAttachment.objects.filter(principal=principal).values_list("policy_name", flat=True)
+        )
+        principal._system_policies = cached
+    return cached
+
+
+def policy_attachments_of(principal: Principal) -> QuerySet[PolicyAttachment]:
+    return PolicyAttachment.objects.filter(principal=principal).order_by("attached_at", "id")
+
+
+def account_find(identifier: str) -> Account | None:
+    """An account by its ID or alias (operator commands)."""
+    return Account.objects.filter(Q(account_id=identifier) | Q(alias=identifier)).first()
+
+
+def account_by_root_email(email: str) -> Account | None:
+    root = (
+        Principal.objects.select_related("account")
+        .filter(kind=Principal.Kind.ROOT, email__iexact=email)
+        .first()
+    )
+    return root.account if root else None

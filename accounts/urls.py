@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.logon, name="logon"),
+    path("logout/", views.logout_view, name="logout"),
+    path("overview/", views.overview, name="overview"),
+    path("users/", views.user_list, name="user-list"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<str:user_id>/", views.user_detail, name="user-detail"),
+    path("users/<str:user_id>/edit/", views.user_update, name="user-update"),
+    path("users/<str:user_id>/delete/", views.user_delete, name="user-delete"),
+    path("users/<str:user_id>/policies/", views.user_policy_attach, name="user-policy-attach"),
+    path(
+        "users/<str:user_id>/policies/<str:policy_name>/detach/",
+        views.user_policy_detach,
+        name="user-policy-detach",
+    ),
+]

@@ -1,0 +1,23 @@
+"""The one clock: every rule that reads the time asks here, per account.
+
+An account's sandbox offset moves its time without touching any rule. TOTP verification does not
+use this clock (the phone's clock does not move).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import Account
+
+
+def now(account: Account | None) -> datetime:
+    """Aware UTC time for `account`: real time plus its sandbox offset."""
+    real = timezone.now()
+    if account is None:
+        return real
+    return real + account.clock_offset

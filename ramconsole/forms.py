@@ -1,0 +1,32 @@
+"""Form plumbing shared by every app: turning a refused service call into form errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from security.errors import RamError
+
+T = TypeVar("T")
+
+
+class ServiceFormMixin(forms.BaseForm):
+    """`call_service` runs a service; a RamError becomes errors on the field it names (or the form)."""
+
+    def call_service(self, service: Callable[..., T], **kwargs: Any) -> T | None:
+        try:
+            return service(**kwargs)
+        except RamError as error:
+            field = error.field if error.field in self.fields else None
+            for message in error.messages:
+                self.add_error(field, ValidationError(message, code=error.code))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return None
+
+
+class ConfirmForm(ServiceFormMixin, forms.Form):
+    """A one-button form (a confirmed action); its only input is the CSRF token."""

@@ -1,0 +1,46 @@
+"""Reads of the security app, always scoped to one account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from accounts.models import Account
+from security.models import RESULT_SUCCESS, Event
+
+RESULT_FILTER_SUCCESS = "success"
+RESULT_FILTER_FAILURE = "failure"
+
+
+def event_list(
+    *,
+    account: Account,
+    action: str = "",
+    actor: str = "",
+    result: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Event]:
+    """Events of `account`, newest first, narrowed by the Events page's filters."""
+    events = Event.objects.filter(account=account)
+    if action:
+        events = events.filter(action=action)
+    if actor:
+        events = events.filter(actor_name__icontains=actor)
+    if result == RESULT_FILTER_SUCCESS:
+        events = events.filter(result=RESULT_SUCCESS)
+    elif result == RESULT_FILTER_FAILURE:
+        events = events.exclude(result=RESULT_SUCCESS)
+    if since:
+        events = events.filter(occurred_at__gte=since)
+    if until:
+        events = events.filter(occurred_at__lt=until)
+    return events.order_by("-occurred_at", "-id")
+
+
+def event_actions(*, account: Account) -> list[str]:
+    """The action names that occur in `account`'s events, for the filter menu."""
+    return list(
+        Event.objects.filter(account=account).values_list("action", flat=True).distinct().order_by("action")
+    )

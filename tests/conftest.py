@@ -1,0 +1,123 @@
+"""Shared fixtures: factories for accounts and RAM users, personas, logged-in clients.
+
+Environment skips (no Chromium, no PostgreSQL) go through `skip_or_fail`: with CI=true they fail,
+and any other skip fails the session too, so CI never passes on a suite that did not run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from itertools import count
+
+import pytest
+from django.test import Client
+
+from accounts import selectors, services
+from accounts.actors import Actor
+from accounts.models import Account, Principal
+
+# Playwright's sync API keeps an event loop in the main thread; Django's async guard would then
+# refuse ORM calls in tests. Tests and the browser never run concurrently, so this is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT_PASSWORD = "Root-pass-2026"
+USER_PASSWORD = "User-pass-2026"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip outside CI; in CI a missing component is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI requires this test to run: {reason}")
+    pytest.skip(reason)
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if IN_CI and _skipped and exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\nCI: {len(_skipped)} test(s) skipped; skips are failures in CI: {_skipped[:10]}")
+
+
+_emails = count(1)
+
+
+@pytest.fixture
+def account_factory(db: None) -> Callable[..., Account]:
+    def make(*, email: str | None = None, alias: str = "", password: str = ROOT_PASSWORD) -> Account:
+        return services.account_create(
+            email=email or f"owner{next(_emails)}@example.com", password=password, alias=alias
+        )
+
+    return make
+
+
+@pytest.fixture
+def account(account_factory: Callable[..., Account]) -> Account:
+    return account_factory(alias="acme")
+
+
+@pytest.fixture
+def root(account: Account) -> Principal:
+    return selectors.root_of(account)
+
+
+@pytest.fixture
+def ram_user_factory(db: None) -> Callable[..., Principal]:
+    def make(
+        account: Account,
+        name: str,
+        *,
+        password: str | None = USER_PASSWORD,
+        policy: str | None = None,
+        display_name: str = "",
+    ) -> Principal:
+        actor = Actor(principal=selectors.root_of(account))
+        user = services.ram_user_create(actor=actor, name=name, display_name=display_name or name.title())
+        if password:
+            services.login_profile_create(actor=actor, user=user, password=password)
+        if policy:
+            services.policy_attach(actor=actor, user=user, policy_name=policy)
+        return selectors.ram_user_get(account=account, user_id=user.user_id)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(account: Account, ram_user_factory: Callable[..., Principal]) -> Principal:
+    return ram_user_factory(account, "alice", policy="AliyunRAMFullAccess")
+
+
+@pytest.fixture
+def readonly_user(account: Account, ram_user_factory: Callable[..., Principal]) -> Principal:
+    return ram_user_factory(account, "bob", policy="AliyunRAMReadOnlyAccess")
+
+
+@pytest.fixture
+def plain_user(account: Account, ram_user_factory: Callable[..., Principal]) -> Principal:
+    return ram_user_factory(account, "carol")
+
+
+@pytest.fixture
+def client_for() -> Callable[[Principal], Client]:
+    """A test client with a session for `principal`, as after a console logon."""
+
+    def make(principal: Principal) -> Client:
+        client = Client()
+        client.force_login(principal, backend="accounts.backends.LogonNameBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def root_client(root: Principal, client_for: Callable[[Principal], Client]) -> Client:
+    return client_for(root)
