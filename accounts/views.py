@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import demo, selectors, services
 from accounts.actors import Actor
@@ -56,7 +56,7 @@ def _ram_user_or_404(request: HttpRequest, user_id: str) -> Principal:
 def logon(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.account_id:
         return redirect("accounts:overview")
-    form = LogonForm(request.POST or None)
+    form = LogonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             principal = services.console_logon(
@@ -90,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @requires_account_member
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     if not policy.console_capabilities(request.user).can_view_account:
         return redirect("security:self-service")
@@ -102,6 +103,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @requires_action("ListUsers")
+@require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:128]
     users = selectors.ram_user_list(account=request.user.account, search=search)
@@ -116,7 +118,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @requires_action("CreateUser")
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = RamUserCreateForm(request.POST or None, default_domain=request.user.account.default_domain)
+    form = RamUserCreateForm(
+        request.POST if request.method == "POST" else None, default_domain=request.user.account.default_domain
+    )
     if request.method == "POST" and form.is_valid():
         user = form.call_service(services.ram_user_create, actor=actor_of(request), **form.cleaned_data)
         if user is not None:
@@ -126,6 +130,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires_action("GetUser")
+@require_safe
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
     return render(
@@ -145,7 +150,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
 def user_update(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
     initial = {f: getattr(user, f) for f in ("display_name", "email", "mobile_phone", "comments")}
-    form = RamUserUpdateForm(request.POST or None, initial=initial)
+    form = RamUserUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         updated = form.call_service(
             services.ram_user_update, actor=actor_of(request), user=user, **form.cleaned_data
@@ -161,7 +166,9 @@ def user_update(request: HttpRequest, user_id: str) -> HttpResponse:
 def user_delete(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
     conflicts = policy.delete_conflicts(user)
-    form = RamUserDeleteForm(request.POST or None, has_conflicts=bool(conflicts))
+    form = RamUserDeleteForm(
+        request.POST if request.method == "POST" else None, has_conflicts=bool(conflicts)
+    )
     if request.method == "POST" and form.is_valid():
         form.call_service(
             services.ram_user_delete,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
@@ -18,12 +19,14 @@ EVENT_CSV_HEADER = ["time_utc", "account_time_utc", "operator", "source_ip", "ac
 
 
 @requires_action("GetSecurityPreference")
+@require_safe
 def settings_page(request: HttpRequest) -> HttpResponse:
     tab = "advanced" if request.GET.get("tab") == "advanced" else "security"
     return render(request, "security/settings.html", {"tab": tab, "account": request.user.account})
 
 
 @requires_account_member
+@require_safe
 def root_security_settings(request: HttpRequest) -> HttpResponse:
     if not policy.is_root(request.user):
         raise PermissionDenied
@@ -31,6 +34,7 @@ def root_security_settings(request: HttpRequest) -> HttpResponse:
 
 
 @requires_account_member
+@require_safe
 def self_service(request: HttpRequest) -> HttpResponse:
     if not policy.can(request.user, "GetUser", target=request.user):
         raise PermissionDenied
@@ -44,6 +48,7 @@ def _filtered_events(request: HttpRequest) -> tuple[EventFilterForm, object]:
 
 
 @requires_action("ListEvents")
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered_events(request)
     page = Paginator(events.select_related(None), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -55,6 +60,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires_action("ListEvents")
+@require_safe
 def event_export(request: HttpRequest) -> StreamingHttpResponse:
     _form, events = _filtered_events(request)
     rows = (

@@ -1,0 +1,68 @@
+"""Races attacked with real threads and connections against PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+
+from accounts import selectors, services
+from accounts.actors import Actor
+from accounts.models import Account, Principal
+from security import policy
+from security.errors import RamError
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(count: int, attempt: Callable[[int], str]) -> Counter[str]:
+    """Run `attempt` in `count` threads released at once; returns outcome codes."""
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            outcome = attempt(i)
+        except RamError as error:
+            outcome = error.code
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Counter(outcomes)
+
+
+def test_parallel_creates_of_one_name_make_exactly_one_user(account: Account) -> None:
+    actor = Actor(selectors.root_of(account))
+
+    def create(i: int) -> str:
+        services.ram_user_create(actor=actor, name="Racer" if i % 2 else "racer", display_name=f"r{i}")
+        return "created"
+
+    outcomes = _race(12, create)
+    assert outcomes == Counter({"created": 1, "EntityAlreadyExists.User": 11})
+    assert Principal.objects.filter(account=account, name__iexact="racer").count() == 1
+
+
+def test_user_quota_holds_under_parallel_creates(account: Account, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy, "MAX_RAM_USERS_PER_ACCOUNT", 3)
+    actor = Actor(selectors.root_of(account))
+
+    def create(i: int) -> str:
+        services.ram_user_create(actor=actor, name=f"user{i}", display_name="x")
+        return "created"
+
+    outcomes = _race(10, create)
+    assert outcomes == Counter({"created": 3, "LimitExceeded.User": 7})
+    assert selectors.ram_user_count(account=account) == 3
