@@ -166,7 +166,7 @@ def ram_user_delete(
     """DeleteUser. RAM refuses while the user has a logon profile or policies; the console's
     confirmed delete (`force`) removes them first, as the real console does."""
     policy.check_allowed(actor.principal, "DeleteUser", target=user)
-    user = Principal.objects.select_for_update().select_related("account").get(pk=user.pk)
+    user = Principal.objects.select_for_update(of=("self",)).select_related("account").get(pk=user.pk)
     now = now or clock.now(user.account)
     if force:
         if hasattr(user, "login_profile"):
