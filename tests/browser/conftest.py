@@ -81,7 +81,7 @@ def _no_foreign_requests(page: Page, live_server: Any) -> Iterator[None]:
 
 @pytest.fixture
 def screenshots_dir(pytestconfig: pytest.Config) -> Path:
-    """test-results/screenshots/ (gitignored); made per test, after pytest-playwright empties test-results."""
-    path = pytestconfig.rootpath / "test-results" / "screenshots"
+    """screenshots/ (gitignored), outside test-results/, which pytest-playwright empties at every run."""
+    path = pytestconfig.rootpath / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
