@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from accounts.models import Account, Principal
+from ramconsole.net import client_ip
 
 
 @dataclass(frozen=True)
@@ -22,3 +25,8 @@ class Actor:
     @property
     def display_name(self) -> str:
         return self.access_key_id or self.principal.logon_name
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """The signed-in principal of a console request, as a service caller."""
+    return Actor(principal=request.user, source_ip=client_ip(request))

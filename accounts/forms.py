@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SystemPolicy
-from ramconsole.forms import ServiceFormMixin
+from ramconsole.forms import PasswordFieldsMixin, ServiceFormMixin
 from security import policy
 
 
@@ -30,9 +32,7 @@ class LogonForm(forms.Form):
 class RamUserForm(ServiceFormMixin, forms.Form):
     display_name = forms.CharField(label=_("Display Name"), max_length=policy.DISPLAY_NAME_MAX_LENGTH)
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
-    mobile_phone = forms.CharField(
-        label=_("Mobile Phone"), required=False, max_length=32, help_text="86-18600008888"
-    )
+    mobile_phone = forms.CharField(label=_("Mobile Phone"), required=False, max_length=32, help_text="86-18600008888")
     comments = forms.CharField(
         label=_("Note"),
         required=False,
@@ -65,9 +65,7 @@ class RamUserUpdateForm(RamUserForm):
 
 
 class RamUserDeleteForm(ServiceFormMixin, forms.Form):
-    confirm = forms.BooleanField(
-        label=_("Also remove the logon settings and permissions listed above"), required=False
-    )
+    confirm = forms.BooleanField(label=_("Also remove the logon settings and permissions listed above"), required=False)
 
     def __init__(self, *args: object, has_conflicts: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -91,3 +89,107 @@ class PolicyAttachForm(ServiceFormMixin, forms.Form):
         self.helper.form_class = "d-flex gap-2 align-items-end"
         self.helper.layout = Layout(Field("policy_name", wrapper_class="mb-0"))
         self.helper.add_input(Submit("attach", _("Add Permissions")))
+
+
+class LogonPasswordChangeForm(ServiceFormMixin, PasswordFieldsMixin):
+    """The forced change at logon: new password and confirmation."""
+
+    def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_rules(rules)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "logon-password-form"
+        self.helper.add_input(Submit("save", _("OK"), css_class="w-100"))
+
+
+class SelfPasswordChangeForm(ServiceFormMixin, PasswordFieldsMixin):
+    """A RAM user's own change: old password, new password, confirmation."""
+
+    old_password = forms.CharField(
+        label=_("Old Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    field_order = ["old_password", "new_password", "confirm_password"]
+
+    def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_rules(rules)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "self-password-form"
+        self.helper.add_input(Submit("save", _("OK")))
+
+
+MODE_GENERATE = "generate"
+MODE_CUSTOM = "custom"
+MODE_KEEP = "keep"
+
+
+class LoginProfileForm(ServiceFormMixin, forms.Form):
+    """Enable Console Logon / Modify Logon Settings (PRODUCT.md §4)."""
+
+    console_password_enabled = forms.TypedChoiceField(
+        label=_("Console Password Logon"),
+        choices=[("true", _("Enabled")), ("false", _("Disabled"))],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        initial="true",
+    )
+    password_mode = forms.ChoiceField(
+        label=_("Set Logon Password"),
+        choices=[
+            (MODE_GENERATE, _("Automatically Regenerate Default Password")),
+            (MODE_CUSTOM, _("Reset Custom Password")),
+        ],
+        widget=forms.RadioSelect,
+        initial=MODE_GENERATE,
+    )
+    password = forms.CharField(
+        label=_("Custom Password"),
+        required=False,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_reset_required = forms.BooleanField(
+        label=_("Required"), required=False, help_text=_("The user must reset the password at the next logon.")
+    )
+    mfa_required = forms.BooleanField(
+        label=_("Required"), required=False, help_text=_("The user must bind an MFA device at the next logon.")
+    )
+
+    def __init__(self, *args: object, rules: list[str], modify: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if modify:
+            self.fields["password_mode"].choices = [
+                (MODE_KEEP, _("Keep Current Password")),
+                *self.fields["password_mode"].choices,
+            ]
+            self.fields["password_mode"].initial = MODE_KEEP
+        self.fields["password"].help_text = format_html_join("", "<div>• {}</div>", ((rule,) for rule in rules))
+        self.helper = FormHelper(self)
+        self.helper.form_id = "login-profile-form"
+        self.helper.layout = Layout(
+            "console_password_enabled",
+            "password_mode",
+            "password",
+            Fieldset(_("Password Reset"), "password_reset_required"),
+            Fieldset(_("Enable MFA"), "mfa_required"),
+        )
+        self.helper.add_input(Submit("save", _("OK")))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("password_mode") == MODE_CUSTOM and not cleaned.get("password"):
+            self.add_error("password", ValidationError(_("Enter the custom password."), code="required"))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        """The form's answers as the login profile service's keyword arguments."""
+        data = self.cleaned_data
+        mode = data["password_mode"]
+        return {
+            "console_password_enabled": data["console_password_enabled"],
+            "password_reset_required": data["password_reset_required"],
+            "mfa_required": data["mfa_required"],
+            "generate_password": mode == MODE_GENERATE,
+            "password": data["password"] if mode == MODE_CUSTOM else None,
+        }

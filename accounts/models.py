@@ -56,9 +56,7 @@ class Principal(AbstractBaseUser, PermissionsMixin):
     # Internal unique key (root: "root/<account id>", RAM user: "<account id>/<user id>").
     username = models.CharField(max_length=150, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="principals"
-    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="principals")
     user_id = models.CharField(max_length=16, unique=True, null=True, blank=True)
     name = models.CharField(max_length=64, blank=True)
     display_name = models.CharField(max_length=128, blank=True)
@@ -81,9 +79,7 @@ class Principal(AbstractBaseUser, PermissionsMixin):
             ),
             models.UniqueConstraint("account", condition=models.Q(kind="root"), name="one_root_per_account"),
             # Root logon names (emails) are unique across the installation.
-            models.UniqueConstraint(
-                Lower("email"), condition=models.Q(kind="root"), name="root_email_unique"
-            ),
+            models.UniqueConstraint(Lower("email"), condition=models.Q(kind="root"), name="root_email_unique"),
             models.CheckConstraint(
                 condition=models.Q(kind="operator", account__isnull=True)
                 | (~models.Q(kind="operator") & models.Q(account__isnull=False)),
@@ -154,8 +150,25 @@ class LoginProfile(models.Model):
     password_reset_required = models.BooleanField(default=False)
     mfa_required = models.BooleanField(default=False)
     password_changed_at = models.DateTimeField(default=timezone.now)
+    # Password Retry Constraint Policy: consecutive wrong passwords, and the lock they caused.
+    failed_logon_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"login profile of {self.principal_id}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes (never passwords) of the passwords a RAM user has had, for Password History Check Policy."""
+
+    principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["principal", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"password of {self.principal_id} set {self.created_at:%Y-%m-%d}"

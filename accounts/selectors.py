@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
-from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, PolicyAttachment, Principal
+from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
 from security.errors import EntityNotExist
 
 
-def principal_for_logon_name(logon_name: str) -> Principal | None:
-    """Resolve a console logon name: a RAM user's UPN, or an account's root email."""
+def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principal | None:
+    """Resolve a console logon name: a RAM user's UPN, or an account's root email.
+
+    `lock` takes the principal's row lock, which serialises logons of one identity so that
+    failure counting and lockout are exact under concurrent attempts.
+    """
     logon_name = logon_name.strip()
     name, at, domain = logon_name.rpartition("@")
     if not at or not name:
         return None
     domain = domain.lower()
     suffix = f".{DEFAULT_DOMAIN_SUFFIX}"
+    principals = Principal.objects.select_related("account")
+    if lock:
+        principals = principals.select_for_update(of=("self",))
     if domain.endswith(suffix):
         return (
-            Principal.objects.select_related("account", "login_profile")
+            principals.select_related("login_profile")
             .filter(
                 kind=Principal.Kind.RAM_USER,
                 account__alias=domain.removesuffix(suffix),
@@ -26,11 +35,7 @@ def principal_for_logon_name(logon_name: str) -> Principal | None:
             )
             .first()
         )
-    return (
-        Principal.objects.select_related("account")
-        .filter(kind=Principal.Kind.ROOT, email__iexact=logon_name)
-        .first()
-    )
+    return principals.filter(kind=Principal.Kind.ROOT, email__iexact=logon_name).first()
 
 
 def root_of(account: Account) -> Principal:
@@ -83,9 +88,7 @@ def system_policies_of(principal: Principal) -> frozenset[str]:
     """Names of the system policies attached to `principal`, read once per principal instance."""
     cached = getattr(principal, "_system_policies", None)
     if cached is None:
-        cached = frozenset(
-            PolicyAttachment.objects.filter(principal=principal).values_list("policy_name", flat=True)
-        )
+        cached = frozenset(PolicyAttachment.objects.filter(principal=principal).values_list("policy_name", flat=True))
         principal._system_policies = cached
     return cached
 
@@ -100,9 +103,30 @@ def account_find(identifier: str) -> Account | None:
 
 
 def account_by_root_email(email: str) -> Account | None:
-    root = (
-        Principal.objects.select_related("account")
-        .filter(kind=Principal.Kind.ROOT, email__iexact=email)
-        .first()
-    )
+    root = Principal.objects.select_related("account").filter(kind=Principal.Kind.ROOT, email__iexact=email).first()
     return root.account if root else None
+
+
+def password_hashes_of(principal: Principal, *, limit: int) -> list[str]:
+    """The hashes of `principal`'s most recent `limit` passwords, newest first (current included)."""
+    if limit <= 0:
+        return []
+    return list(
+        PasswordHistory.objects.filter(principal=principal)
+        .order_by("-created_at", "-id")
+        .values_list("password", flat=True)[:limit]
+    )
+
+
+def password_history_ids_beyond(principal: Principal, *, keep: int) -> list[int]:
+    """IDs of `principal`'s password hashes older than the newest `keep`."""
+    return list(
+        PasswordHistory.objects.filter(principal=principal)
+        .order_by("-created_at", "-id")
+        .values_list("id", flat=True)[keep:]
+    )
+
+
+def passwords_older_than(*, account: Account, cutoff: datetime) -> int:
+    """How many RAM users of `account` have a console password set before `cutoff`."""
+    return LoginProfile.objects.filter(principal__account=account, password_changed_at__lte=cutoff).count()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
@@ -15,10 +16,11 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts import selectors
 from accounts.actors import Actor
-from accounts.models import Account, LoginProfile, PolicyAttachment, Principal
+from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
 from ramconsole import clock
 from security import events, logon, policy
-from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, RamError
+from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError
+from security.selectors import password_policy_of
 
 
 def _random_digits(length: int) -> str:
@@ -45,9 +47,7 @@ def account_create(
         raise RamError("An account needs a logon email.", code="InvalidParameter.Email.Format", field="email")
     policy.check_root_password(password)
     if Principal.objects.filter(kind=Principal.Kind.ROOT, email__iexact=email).exists():
-        raise EntityAlreadyExists(
-            "An account with this email already exists.", code="EntityAlreadyExists.Account"
-        )
+        raise EntityAlreadyExists("An account with this email already exists.", code="EntityAlreadyExists.Account")
     account_id = _unique_digits(lambda c: Account.objects.filter(account_id=c).exists())
     account = Account.objects.create(account_id=account_id, alias=alias or account_id)
     now = now or clock.now(account)
@@ -95,9 +95,7 @@ def ram_user_create(
     policy.check_contact(email=email, mobile_phone=mobile_phone, comments=comments)
     policy.check_can_add_ram_user(existing_count=selectors.ram_user_count(account=account))
     if Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, name__iexact=name).exists():
-        raise EntityAlreadyExists(
-            "The user does already EXIST.", code="EntityAlreadyExists.User", field="name"
-        )
+        raise EntityAlreadyExists("The user does already EXIST.", code="EntityAlreadyExists.User", field="name")
     user_id = _unique_digits(lambda c: Principal.objects.filter(user_id=c).exists())
     user = Principal(
         username=f"{account.account_id}/{user_id}",
@@ -142,17 +140,17 @@ def ram_user_update(
     policy.check_display_name(display_name, parameter="NewDisplayName")
     policy.check_contact(email=email, mobile_phone=mobile_phone, comments=comments, prefix="New")
     changed = {
-        field: value
-        for field, value in {
+        name: value
+        for name, value in {
             "display_name": display_name,
             "email": email,
             "mobile_phone": mobile_phone,
             "comments": comments,
         }.items()
-        if getattr(user, field) != value
+        if getattr(user, name) != value
     }
-    for field, value in changed.items():
-        setattr(user, field, value)
+    for name, value in changed.items():
+        setattr(user, name, value)
     user.updated_at = now
     user.save(update_fields=[*changed, "updated_at"])
     _record(actor, "UpdateUser", user.upn, now, detail={"changed": sorted(changed)})
@@ -160,9 +158,7 @@ def ram_user_update(
 
 
 @events.audited("DeleteUser")
-def ram_user_delete(
-    *, actor: Actor, user: Principal, force: bool = False, now: datetime | None = None
-) -> None:
+def ram_user_delete(*, actor: Actor, user: Principal, force: bool = False, now: datetime | None = None) -> None:
     """DeleteUser. RAM refuses while the user has a logon profile or policies; the console's
     confirmed delete (`force`) removes them first, as the real console does."""
     policy.check_allowed(actor.principal, "DeleteUser", target=user)
@@ -206,10 +202,46 @@ def policy_detach(*, actor: Actor, user: Principal, policy_name: str, now: datet
     now = now or clock.now(user.account)
     deleted, _ = PolicyAttachment.objects.filter(principal=user, policy_name=policy_name).delete()
     if not deleted:
-        raise EntityNotExist(
-            "The indicate policy of the user does not exist.", code="EntityNotExist.User.Policy"
-        )
+        raise EntityNotExist("The indicate policy of the user does not exist.", code="EntityNotExist.User.Policy")
     _record(actor, "DetachPolicyFromUser", user.upn, now, detail={"PolicyName": policy_name})
+
+
+@dataclass(frozen=True)
+class LoginProfileChange:
+    """A created or updated logon profile, and the generated password to show once (if any)."""
+
+    profile: LoginProfile
+    generated_password: str | None = field(default=None, repr=False)
+
+
+def _password_of(*, user: Principal, password: str | None, generate: bool, parameter: str = "Password") -> str:
+    """The password to set: a generated one, or the given one checked against policy and history."""
+    password_policy = password_policy_of(user.account)
+    if generate:
+        return policy.generate_password(password_policy, user)
+    policy.check_ram_user_password(
+        user=user,
+        password=password or "",
+        policy=password_policy,
+        previous_hashes=selectors.password_hashes_of(user, limit=password_policy.reuse_prevention),
+        parameter=parameter,
+        field="new_password" if parameter == "NewPassword" else "password",
+    )
+    return password
+
+
+@sensitive_variables("password")
+def _password_store(*, user: Principal, profile: LoginProfile, password: str, now: datetime) -> None:
+    """Set the password: hash kept in the history, validity period restarted, retry counter reset."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    PasswordHistory.objects.create(principal=user, password=user.password, created_at=now)
+    stale = selectors.password_history_ids_beyond(user, keep=policy.PASSWORD_HISTORY_KEPT)
+    PasswordHistory.objects.filter(pk__in=stale).delete()
+    profile.password_changed_at = now
+    profile.failed_logon_count = 0
+    profile.locked_until = None
+    profile.updated_at = now
 
 
 @events.audited("CreateLoginProfile")
@@ -218,32 +250,172 @@ def login_profile_create(
     *,
     actor: Actor,
     user: Principal,
-    password: str,
+    password: str | None = None,
+    generate_password: bool = False,
     password_reset_required: bool = False,
     mfa_required: bool = False,
     console_password_enabled: bool = True,
     now: datetime | None = None,
-) -> LoginProfile:
-    """CreateLoginProfile: let a RAM user log on to the console with a password."""
+) -> LoginProfileChange:
+    """CreateLoginProfile (console: Enable Console Logon): the user may log on with a password."""
     policy.check_allowed(actor.principal, "CreateLoginProfile", target=user)
     now = now or clock.now(user.account)
     if LoginProfile.objects.filter(principal=user).exists():
         raise EntityAlreadyExists(
             "The user login profile does already EXIST.", code="EntityAlreadyExists.User.LoginProfile"
         )
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    profile = LoginProfile.objects.create(
+    password = _password_of(user=user, password=password, generate=generate_password)
+    profile = LoginProfile(
         principal=user,
         console_password_enabled=console_password_enabled,
         password_reset_required=password_reset_required,
         mfa_required=mfa_required,
-        password_changed_at=now,
         created_at=now,
-        updated_at=now,
     )
-    _record(actor, "CreateLoginProfile", user.upn, now)
+    _password_store(user=user, profile=profile, password=password, now=now)
+    profile.save()
+    user.login_profile = profile
+    _record(actor, "CreateLoginProfile", user.upn, now, detail=_profile_detail(profile, generate_password))
+    return LoginProfileChange(profile, password if generate_password else None)
+
+
+@events.audited("UpdateLoginProfile")
+@sensitive_variables("password")
+def login_profile_update(
+    *,
+    actor: Actor,
+    user: Principal,
+    password: str | None = None,
+    generate_password: bool = False,
+    password_reset_required: bool | None = None,
+    mfa_required: bool | None = None,
+    console_password_enabled: bool | None = None,
+    now: datetime | None = None,
+) -> LoginProfileChange:
+    """UpdateLoginProfile (console: Modify Logon Settings). Omitted settings stay as they are;
+    a new password restarts the validity period and clears a Password Retry lock."""
+    policy.check_allowed(actor.principal, "UpdateLoginProfile", target=user)
+    now = now or clock.now(user.account)
+    profile = _locked_profile(user)
+    if password is not None or generate_password:
+        password = _password_of(user=user, password=password, generate=generate_password)
+        _password_store(user=user, profile=profile, password=password, now=now)
+    for name, value in {
+        "password_reset_required": password_reset_required,
+        "mfa_required": mfa_required,
+        "console_password_enabled": console_password_enabled,
+    }.items():
+        if value is not None:
+            setattr(profile, name, value)
+    profile.updated_at = now
+    profile.save()
+    detail = _profile_detail(profile, generate_password)
+    detail["password_changed"] = password is not None
+    _record(actor, "UpdateLoginProfile", user.upn, now, detail=detail)
+    return LoginProfileChange(profile, password if generate_password else None)
+
+
+@events.audited("UnlockLoginProfile")
+def login_profile_unlock(*, actor: Actor, user: Principal, now: datetime | None = None) -> LoginProfile:
+    """Lift a Password Retry Constraint lock before its hour is over (console Unlock)."""
+    policy.check_allowed(actor.principal, "UpdateLoginProfile", target=user)
+    now = now or clock.now(user.account)
+    profile = _locked_profile(user)
+    profile.failed_logon_count = 0
+    profile.locked_until = None
+    profile.updated_at = now
+    profile.save(update_fields=["failed_logon_count", "locked_until", "updated_at"])
+    _record(actor, "UnlockLoginProfile", user.upn, now)
     return profile
+
+
+@events.audited("ChangePassword")
+@sensitive_variables("old_password", "new_password")
+def password_change(*, actor: Actor, old_password: str, new_password: str, now: datetime | None = None) -> None:
+    """ChangePassword: a RAM user changes its own password (when Manage Passwords is allowed)."""
+    user = actor.principal
+    if user.is_root:
+        raise RamError("This method can be only invoked by sub user.", code="NotSupport.Account", field="old_password")
+    policy.check_allowed(user, "ChangePassword", target=user)
+    now = now or clock.now(user.account)
+    profile = _locked_profile(user)
+    if not user.check_password(old_password):
+        raise RamError(
+            "The old password is incorrect.", code="InvalidParameter.OldPassword.Incorrect", field="old_password"
+        )
+    new_password = _password_of(user=user, password=new_password, generate=False, parameter="NewPassword")
+    _password_store(user=user, profile=profile, password=new_password, now=now)
+    profile.password_reset_required = False
+    profile.save()
+    _record(actor, "ChangePassword", user.upn, now)
+
+
+@sensitive_variables("new_password")
+def logon_password_change(*, principal: Principal, new_password: str, source_ip: str | None) -> None:
+    """The forced change at logon (Password Reset, or expired with Allow Logon). The credentials
+    were checked moments ago by the logon pipeline, so no old password is asked again, and
+    Manage Passwords does not apply: RAM requires this change whatever that setting says."""
+    actor = Actor(principal=principal, source_ip=source_ip)
+    _logon_password_change(actor=actor, new_password=new_password)
+
+
+@events.audited("ChangePassword")
+@sensitive_variables("new_password")
+def _logon_password_change(*, actor: Actor, new_password: str) -> None:
+    user = actor.principal
+    now = clock.now(user.account)
+    profile = _locked_profile(user)
+    new_password = _password_of(user=user, password=new_password, generate=False, parameter="NewPassword")
+    _password_store(user=user, profile=profile, password=new_password, now=now)
+    profile.password_reset_required = False
+    profile.save()
+    _record(actor, "ChangePassword", user.upn, now, detail={"at_logon": True})
+
+
+@events.audited("VerifyIdentity")
+@sensitive_variables("password")
+def root_identity_verify(*, actor: Actor, password: str) -> datetime:
+    """Verify Identity (root): the current password. Returns when it was verified."""
+    if not policy.is_root(actor.principal):
+        raise NoPermission()
+    now = clock.now(actor.account)
+    if not actor.principal.check_password(password):
+        raise RamError("The password is incorrect.", code="InvalidParameter.Password.Incorrect", field="password")
+    _record(actor, "VerifyIdentity", actor.principal.email, now)
+    return now
+
+
+@events.audited("ChangeAccountPassword")
+@sensitive_variables("new_password")
+def root_password_change(*, actor: Actor, new_password: str, verified_at: datetime | None) -> None:
+    """Login Password > Change: the root sets a new password within minutes of Verify Identity."""
+    if not policy.is_root(actor.principal):
+        raise NoPermission()
+    now = clock.now(actor.account)
+    if not policy.is_identity_verification_fresh(verified_at, now=now):
+        raise NoPermission("Verify your identity again.", code="IdentityVerificationRequired")
+    policy.check_root_password(new_password)
+    root = actor.principal
+    root.set_password(new_password)
+    root.updated_at = now
+    root.save(update_fields=["password", "updated_at"])
+    _record(actor, "ChangeAccountPassword", root.email, now)
+
+
+def _locked_profile(user: Principal) -> LoginProfile:
+    profile = LoginProfile.objects.select_for_update().filter(principal=user).first()
+    if profile is None:
+        raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
+    return profile
+
+
+def _profile_detail(profile: LoginProfile, generated: bool) -> dict:
+    return {
+        "ConsolePasswordLogon": profile.console_password_enabled,
+        "PasswordResetRequired": profile.password_reset_required,
+        "MFABindRequired": profile.mfa_required,
+        "generated_password": generated,
+    }
 
 
 @events.audited("DeleteLoginProfile")
@@ -253,48 +425,75 @@ def login_profile_delete(*, actor: Actor, user: Principal, now: datetime | None 
     now = now or clock.now(user.account)
     deleted, _ = LoginProfile.objects.filter(principal=user).delete()
     if not deleted:
-        raise EntityNotExist(
-            "The user login profile does not exist.", code="EntityNotExist.User.LoginProfile"
-        )
+        raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
     user.set_unusable_password()
     user.save(update_fields=["password"])
     _record(actor, "DeleteLoginProfile", user.upn, now)
 
 
+@dataclass(frozen=True)
+class LogonOutcome:
+    """Credentials accepted: who, and the steps left before a session starts."""
+
+    principal: Principal
+    pending_steps: list[str]
+
+
 @sensitive_variables("password")
-def console_logon(*, logon_name: str, password: str, source_ip: str | None) -> Principal:
+def console_logon(*, logon_name: str, password: str, source_ip: str | None) -> LogonOutcome:
     """Run the logon pipeline's credential steps and record the attempt, whatever its outcome.
 
     Raises LogonRefused (its code is the recorded reason, never shown to the person logging on).
+    The identity's row is locked for the whole attempt, so concurrent wrong passwords are counted
+    one by one and the lock falls exactly at the limit.
     """
-    attempt = logon.LogonAttempt(logon_name=logon_name, password=password, source_ip=source_ip)
-    try:
-        principal = logon.evaluate_credentials(attempt)
-    except LogonRefused as refusal:
-        known = attempt.principal
-        account = known.account if known else None
-        events.record(
-            action="ConsoleLogon",
-            account=account,
-            actor=known if account else None,
-            actor_name=logon_name[:255],
-            source_ip=source_ip,
-            result=refusal.code,
-            account_time=clock.now(account),
-        )
-        raise
-    now = clock.now(principal.account)
+    attempt = logon.LogonAttempt(logon_name=logon_name, password=password, source_ip=source_ip, now=clock.now(None))
+    refusal: LogonRefused | None = None
     with transaction.atomic():
-        principal.last_login = now
-        principal.save(update_fields=["last_login"])
-        events.record(
-            action="ConsoleLogon",
-            account=principal.account,
-            actor=principal,
-            source_ip=source_ip,
-            account_time=now,
+        try:
+            principal = logon.evaluate_credentials(attempt)
+        except LogonRefused as refused:
+            refusal = refused
+            _record_refused_logon(attempt, refused)
+        else:
+            steps = logon.pending_steps(attempt)
+            principal.last_login = attempt.now
+            principal.save(update_fields=["last_login"])
+            if attempt.profile is not None and (attempt.profile.failed_logon_count or attempt.profile.locked_until):
+                LoginProfile.objects.filter(pk=attempt.profile.pk).update(failed_logon_count=0, locked_until=None)
+            events.record(
+                action="ConsoleLogon",
+                account=principal.account,
+                actor=principal,
+                source_ip=source_ip,
+                account_time=attempt.now,
+                detail={"pending": steps} if steps else None,
+            )
+    if refusal is not None:
+        raise refusal
+    return LogonOutcome(principal=principal, pending_steps=steps)
+
+
+def _record_refused_logon(attempt: logon.LogonAttempt, refusal: LogonRefused) -> None:
+    known = attempt.principal
+    account = known.account if known else None
+    detail = {}
+    if refusal.code == logon.REASON_WRONG_PASSWORD and attempt.profile is not None:
+        failed = policy.after_wrong_password(attempt.profile, attempt.policy, now=attempt.now)
+        LoginProfile.objects.filter(pk=attempt.profile.pk).update(
+            failed_logon_count=failed.failed_logon_count, locked_until=failed.locked_until
         )
-    return principal
+        detail = {"failed_logon_count": failed.failed_logon_count, "locked": failed.locked_until is not None}
+    events.record(
+        action="ConsoleLogon",
+        account=account,
+        actor=known if account else None,
+        actor_name=attempt.logon_name[:255],
+        source_ip=attempt.source_ip,
+        result=refusal.code,
+        detail=detail,
+        account_time=attempt.now,
+    )
 
 
 def console_logout(*, principal: Principal, source_ip: str | None) -> None:

@@ -9,6 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.logon, name="logon"),
+    path("login/password/", views.logon_password, name="logon-password"),
     path("logout/", views.logout_view, name="logout"),
     path("overview/", views.overview, name="overview"),
     path("users/", views.user_list, name="user-list"),
@@ -22,4 +23,8 @@ urlpatterns = [
         views.user_policy_detach,
         name="user-policy-detach",
     ),
+    path("users/<str:user_id>/login-profile/new/", views.user_login_profile_create, name="login-profile-create"),
+    path("users/<str:user_id>/login-profile/edit/", views.user_login_profile_update, name="login-profile-update"),
+    path("users/<str:user_id>/login-profile/delete/", views.user_login_profile_delete, name="login-profile-delete"),
+    path("users/<str:user_id>/login-profile/unlock/", views.user_login_profile_unlock, name="login-profile-unlock"),
 ]

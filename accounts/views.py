@@ -17,29 +17,30 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import demo, selectors, services
-from accounts.actors import Actor
+from accounts import demo, pending, selectors, services
+from accounts.actors import actor_of
 from accounts.forms import (
+    LoginProfileForm,
     LogonForm,
+    LogonPasswordChangeForm,
     PolicyAttachForm,
     RamUserCreateForm,
     RamUserDeleteForm,
     RamUserUpdateForm,
 )
+from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.forms import ConfirmForm, ServiceFormMixin
 from ramconsole.net import client_ip
+from security import logon as logon_pipeline
 from security import policy
 from security.errors import EntityNotExist, LogonRefused
+from security.selectors import password_policy_of
 
 if TYPE_CHECKING:
     from accounts.models import Principal
 
 USERS_PER_PAGE = 20
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return Actor(principal=request.user, source_ip=client_ip(request))
 
 
 def _ram_user_or_404(request: HttpRequest, user_id: str) -> Principal:
@@ -59,22 +60,56 @@ def logon(request: HttpRequest) -> HttpResponse:
     form = LogonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            principal = services.console_logon(
+            outcome = services.console_logon(
                 logon_name=form.cleaned_data["logon_name"],
                 password=form.cleaned_data["password"],
                 source_ip=client_ip(request),
             )
         except LogonRefused as refusal:
-            # One message for every refusal: it must not reveal which names exist.
+            # One message for every refusal: it must not reveal which names exist, or why.
             form.add_error(None, refusal.message)
         else:
-            login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
-            next_url = request.GET.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-                return redirect(next_url)
-            return redirect("accounts:overview")
+            if outcome.pending_steps:
+                pending.start(request, principal=outcome.principal, steps=outcome.pending_steps)
+                return redirect("accounts:logon-password")
+            return _start_session(request, outcome.principal)
     demo_logins = demo.DEMO_LOGINS if settings.RAMCONSOLE_DEMO_MODE else []
     return render(request, "accounts/logon.html", {"form": form, "demo_logins": demo_logins})
+
+
+def _start_session(request: HttpRequest, principal: Principal) -> HttpResponse:
+    pending.clear(request)
+    login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
+    next_url = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        return redirect(next_url)
+    return redirect("accounts:overview")
+
+
+@sensitive_post_parameters("new_password", "confirm_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def logon_password(request: HttpRequest) -> HttpResponse:
+    """The forced password change of a pending logon (Password Reset, or an expired password)."""
+    logon_state = pending.get(request)
+    if logon_state is None or logon_state.step != logon_pipeline.STEP_CHANGE_PASSWORD:
+        return redirect("accounts:logon")
+    principal = logon_state.principal
+    rules = policy.password_help_texts(password_policy_of(principal.account))
+    form = LogonPasswordChangeForm(request.POST if request.method == "POST" else None, rules=rules)
+    if request.method == "POST" and form.is_valid():
+        form.call_service(
+            services.logon_password_change,
+            principal=principal,
+            new_password=form.cleaned_data["new_password"],
+            source_ip=client_ip(request),
+        )
+        if not form.errors:
+            if not pending.complete_step(request, logon_pipeline.STEP_CHANGE_PASSWORD):
+                messages.success(request, _("Your password is changed."))
+                return _start_session(request, principal)
+            return redirect("accounts:logon")
+    return render(request, "accounts/logon_password.html", {"form": form, "principal": principal})
 
 
 @require_POST
@@ -110,9 +145,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "accounts/user_list.html", {"page": page, "search": search, "query": query.urlencode()}
-    )
+    return render(request, "accounts/user_list.html", {"page": page, "search": search, "query": query.urlencode()})
 
 
 @requires_action("CreateUser")
@@ -141,6 +174,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             "attachments": selectors.policy_attachments_of(user),
             "attach_form": PolicyAttachForm(),
             "login_profile": getattr(user, "login_profile", None),
+            "login_state": policy.login_profile_state(user, now=clock.now(user.account)),
         },
     )
 
@@ -152,9 +186,7 @@ def user_update(request: HttpRequest, user_id: str) -> HttpResponse:
     initial = {f: getattr(user, f) for f in ("display_name", "email", "mobile_phone", "comments")}
     form = RamUserUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        updated = form.call_service(
-            services.ram_user_update, actor=actor_of(request), user=user, **form.cleaned_data
-        )
+        updated = form.call_service(services.ram_user_update, actor=actor_of(request), user=user, **form.cleaned_data)
         if updated is not None:
             messages.success(request, _("The basic information is updated."))
             return redirect("accounts:user-detail", user_id=user.user_id)
@@ -166,9 +198,7 @@ def user_update(request: HttpRequest, user_id: str) -> HttpResponse:
 def user_delete(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
     conflicts = policy.delete_conflicts(user)
-    form = RamUserDeleteForm(
-        request.POST if request.method == "POST" else None, has_conflicts=bool(conflicts)
-    )
+    form = RamUserDeleteForm(request.POST if request.method == "POST" else None, has_conflicts=bool(conflicts))
     if request.method == "POST" and form.is_valid():
         form.call_service(
             services.ram_user_delete,
@@ -179,9 +209,7 @@ def user_delete(request: HttpRequest, user_id: str) -> HttpResponse:
         if not form.errors:
             messages.success(request, _("The RAM user %(upn)s is deleted.") % {"upn": user.upn})
             return redirect("accounts:user-list")
-    return render(
-        request, "accounts/user_delete.html", {"form": form, "ram_user": user, "conflicts": conflicts}
-    )
+    return render(request, "accounts/user_delete.html", {"form": form, "ram_user": user, "conflicts": conflicts})
 
 
 @requires_action("AttachPolicyToUser")
@@ -213,3 +241,77 @@ def _flash_form_result(request: HttpRequest, form: ServiceFormMixin, success: st
         messages.error(request, error)
     if not errors:
         messages.success(request, success)
+
+
+def _login_profile_form_page(request: HttpRequest, user_id: str, *, modify: bool) -> HttpResponse:
+    """Enable Console Logon / Modify Logon Settings; a generated password is shown once, here."""
+    user = _ram_user_or_404(request, user_id)
+    profile = getattr(user, "login_profile", None)
+    if (profile is not None) != modify:
+        return redirect("accounts:user-detail", user_id=user.user_id)
+    initial = {}
+    if profile is not None:
+        initial = {
+            "console_password_enabled": "true" if profile.console_password_enabled else "false",
+            "password_reset_required": profile.password_reset_required,
+            "mfa_required": profile.mfa_required,
+        }
+    rules = policy.password_help_texts(password_policy_of(user.account))
+    form = LoginProfileForm(
+        request.POST if request.method == "POST" else None, initial=initial, rules=rules, modify=modify
+    )
+    if request.method == "POST" and form.is_valid():
+        service = services.login_profile_update if modify else services.login_profile_create
+        change = form.call_service(service, actor=actor_of(request), user=user, **form.service_arguments())
+        if change is not None:
+            if change.generated_password:
+                return render(
+                    request,
+                    "accounts/login_profile_password.html",
+                    {"ram_user": user, "generated_password": change.generated_password},
+                )
+            messages.success(request, _("The logon settings are saved."))
+            return redirect("accounts:user-detail", user_id=user.user_id)
+    title = _("Modify Logon Settings") if modify else _("Enable Console Logon")
+    return render(request, "accounts/login_profile_form.html", {"form": form, "ram_user": user, "title": title})
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@requires_action("CreateLoginProfile")
+@require_http_methods(["GET", "POST"])
+def user_login_profile_create(request: HttpRequest, user_id: str) -> HttpResponse:
+    return _login_profile_form_page(request, user_id, modify=False)
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@requires_action("UpdateLoginProfile")
+@require_http_methods(["GET", "POST"])
+def user_login_profile_update(request: HttpRequest, user_id: str) -> HttpResponse:
+    return _login_profile_form_page(request, user_id, modify=True)
+
+
+@requires_action("DeleteLoginProfile")
+@require_http_methods(["GET", "POST"])
+def user_login_profile_delete(request: HttpRequest, user_id: str) -> HttpResponse:
+    """Remove Logon Settings: the profile, the password and the MFA binding, after confirmation."""
+    user = _ram_user_or_404(request, user_id)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.call_service(services.login_profile_delete, actor=actor_of(request), user=user)
+        if not form.errors:
+            messages.success(request, _("The logon settings are removed."))
+            return redirect("accounts:user-detail", user_id=user.user_id)
+    return render(request, "accounts/login_profile_delete.html", {"form": form, "ram_user": user})
+
+
+@requires_action("UpdateLoginProfile")
+@require_POST
+def user_login_profile_unlock(request: HttpRequest, user_id: str) -> HttpResponse:
+    user = _ram_user_or_404(request, user_id)
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        form.call_service(services.login_profile_unlock, actor=actor_of(request), user=user)
+    _flash_form_result(request, form, _("The user is unlocked."))
+    return redirect("accounts:user-detail", user_id=user.user_id)

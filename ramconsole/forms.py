@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from security.errors import RamError
 
@@ -30,3 +32,23 @@ class ServiceFormMixin(forms.BaseForm):
 
 class ConfirmForm(ServiceFormMixin, forms.Form):
     """A one-button form (a confirmed action); its only input is the CSRF token."""
+
+
+class PasswordFieldsMixin(forms.Form):
+    """New password + confirmation, with the account's current rules as help text."""
+
+    new_password = forms.CharField(
+        label=_("New Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    confirm_password = forms.CharField(
+        label=_("Confirm Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def set_rules(self, rules: list[str]) -> None:
+        self.fields["new_password"].help_text = format_html_join("", "<div>• {}</div>", ((rule,) for rule in rules))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("new_password") != cleaned.get("confirm_password"):
+            self.add_error("confirm_password", ValidationError(_("The passwords do not match."), code="mismatch"))
+        return cleaned

@@ -9,6 +9,9 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ramconsole.forms import PasswordFieldsMixin, ServiceFormMixin
+from security.models import PasswordPolicy
+from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import RESULT_FILTER_FAILURE, RESULT_FILTER_SUCCESS
 
 
@@ -24,12 +27,8 @@ class EventFilterForm(forms.Form):
             (RESULT_FILTER_FAILURE, _("Failure")),
         ],
     )
-    since = forms.DateField(
-        label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -70,3 +69,129 @@ class EventFilterForm(forms.Form):
             "since": start_of(data.get("since")),
             "until": until + timedelta(days=1) if until else None,
         }
+
+
+ELEMENT_CHOICES = [
+    ("lowercase", _("Lowercase letters")),
+    ("uppercase", _("Uppercase letters")),
+    ("digits", _("Digits")),
+    ("symbols", _("Special characters")),
+]
+
+
+def _range_widget(name: str) -> forms.NumberInput:
+    minimum, maximum, _parameter = PASSWORD_POLICY_RANGES[name]
+    return forms.NumberInput(attrs={"min": minimum, "max": maximum})
+
+
+def _range_help(name: str, extra: str = "") -> str:
+    minimum, maximum, _parameter = PASSWORD_POLICY_RANGES[name]
+    return f"{minimum}-{maximum}{extra}"
+
+
+class PasswordPolicyForm(ServiceFormMixin, forms.Form):
+    """Edit Password Rule (PRODUCT.md §3.2). Ranges are checked by the policy layer."""
+
+    minimum_length = forms.IntegerField(
+        label=_("Password Length"), widget=_range_widget("minimum_length"), help_text=_range_help("minimum_length")
+    )
+    required_elements = forms.MultipleChoiceField(
+        label=_("Required Elements in Password"),
+        choices=ELEMENT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minimum_different_characters = forms.IntegerField(
+        label=_("Minimum Different Characters in Password"),
+        widget=_range_widget("minimum_different_characters"),
+        help_text=_range_help("minimum_different_characters", "; 0 = no limit"),
+    )
+    allow_user_name_in_password = forms.TypedChoiceField(
+        label=_("Include Username in Password"),
+        choices=[("true", _("Allow")), ("false", _("Do Not Allow"))],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+    )
+    max_password_age_days = forms.IntegerField(
+        label=_("Password Validity Period"),
+        widget=_range_widget("max_password_age_days"),
+        help_text=_range_help("max_password_age_days", " days; 0 = never expires"),
+    )
+    hard_expiry = forms.TypedChoiceField(
+        label=_("Action After Password Expires"),
+        choices=[("true", _("Deny Logon")), ("false", _("Allow Logon"))],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+    )
+    reuse_prevention = forms.IntegerField(
+        label=_("Password History Check Policy"),
+        widget=_range_widget("reuse_prevention"),
+        help_text=_range_help("reuse_prevention", "; the new password may not equal any of the previous N; 0 = off"),
+    )
+    max_login_attempts = forms.IntegerField(
+        label=_("Password Retry Constraint Policy"),
+        widget=_range_widget("max_login_attempts"),
+        help_text=_range_help(
+            "max_login_attempts", "; after N consecutive wrong passwords logon is refused for one hour; 0 = off"
+        ),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "password-policy-form"
+        self.helper.add_input(Submit("save", _("OK")))
+        self.helper.add_input(Submit("preview", _("Preview Impact"), css_class="btn-outline-secondary"))
+
+    @staticmethod
+    def initial_from(policy: PasswordPolicy) -> dict:
+        return {
+            "minimum_length": policy.minimum_length,
+            "required_elements": policy.required_elements,
+            "minimum_different_characters": policy.minimum_different_characters,
+            "allow_user_name_in_password": "true" if policy.allow_user_name_in_password else "false",
+            "max_password_age_days": policy.max_password_age_days,
+            "hard_expiry": "true" if policy.hard_expiry else "false",
+            "reuse_prevention": policy.reuse_prevention,
+            "max_login_attempts": policy.max_login_attempts,
+        }
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        elements = data.pop("required_elements")
+        return {
+            **data,
+            "require_lowercase": "lowercase" in elements,
+            "require_uppercase": "uppercase" in elements,
+            "require_numbers": "digits" in elements,
+            "require_symbols": "symbols" in elements,
+        }
+
+
+class VerifyIdentityForm(ServiceFormMixin, forms.Form):
+    """Verify Identity: the current password (an MFA code once the account has MFA)."""
+
+    method = forms.ChoiceField(
+        label=_("Verification Method"),
+        choices=[("password", _("Login Password"))],
+        widget=forms.RadioSelect,
+        initial="password",
+    )
+    password = forms.CharField(
+        label=_("Current Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "verify-identity-form"
+        self.helper.add_input(Submit("verify", _("Verify now")))
+
+
+class RootPasswordForm(ServiceFormMixin, PasswordFieldsMixin):
+    def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_rules(rules)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "root-password-form"
+        self.helper.add_input(Submit("save", _("OK")))

@@ -1,9 +1,10 @@
-"""The console logon pipeline: credential steps decided one after another (ARCHITECTURE.md).
+"""The console logon pipeline: steps decided one after another (ARCHITECTURE.md).
 
-Each step reads the attempt and raises LogonRefused with a reason code, or passes. The reason is
-recorded in the event; the person at the logon page only ever sees the generic message. Later
-steps (login masks, lockout, expiry, MFA, forced change) slot into CREDENTIAL_STEPS and
-INTERACTIVE_STEPS without changing the runner.
+Credential steps read the attempt and raise LogonRefused with a reason code, or pass. The reason
+is recorded in the event; the person at the logon page only ever sees the generic message.
+After the credentials pass, `pending_steps` lists what the user must still do before a session
+starts (change an expired or reset password; MFA arrives with its issue). Steps read, never write:
+the logon service applies their outcome (failure counters, locks) inside its transaction.
 """
 
 from __future__ import annotations
@@ -13,12 +14,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from accounts import selectors
-from accounts.models import Principal
+from accounts.models import LoginProfile, Principal
+from ramconsole import clock
 from security.errors import LogonRefused
+from security.models import PasswordPolicy
+from security.policy import passwords
+from security.selectors import password_policy_of
 
 REASON_UNKNOWN_NAME = "InvalidLogonName"
 REASON_WRONG_PASSWORD = "WrongPassword"  # noqa: S105 - a reason code, not a password
 REASON_CONSOLE_LOGON_DISABLED = "ConsoleLogonDisabled"
+REASON_LOCKED = "LoginLocked"
+REASON_PASSWORD_EXPIRED = "PasswordExpired"  # noqa: S105 - a reason code, not a password
+
+STEP_CHANGE_PASSWORD = "change_password"  # noqa: S105 - a step name, not a password
 
 
 @dataclass
@@ -26,40 +35,66 @@ class LogonAttempt:
     logon_name: str
     password: str = field(repr=False)
     source_ip: str | None
-    now: datetime | None = None
+    now: datetime
     principal: Principal | None = None
+    profile: LoginProfile | None = None
+    policy: PasswordPolicy | None = None
+
+
+def _spend_hash_time(password: str) -> None:
+    """Cost the same as a real check, so timing does not reveal which refusal happened."""
+    Principal().set_password(password)
 
 
 def identify(attempt: LogonAttempt) -> None:
     """Resolve the logon name; an unknown name fails exactly like a wrong password."""
-    attempt.principal = selectors.principal_for_logon_name(attempt.logon_name)
-    if attempt.principal is None:
-        # Spend the time a real check would, so response times do not reveal which names exist.
-        Principal().set_password(attempt.password)
+    principal = selectors.principal_for_logon_name(attempt.logon_name, lock=True)
+    if principal is None or principal.kind == Principal.Kind.OPERATOR:
+        _spend_hash_time(attempt.password)
         raise LogonRefused(code=REASON_UNKNOWN_NAME)
-    if attempt.principal.kind == Principal.Kind.OPERATOR:
-        raise LogonRefused(code=REASON_UNKNOWN_NAME)
+    attempt.principal = principal
+    attempt.now = clock.now(principal.account)
+    if principal.is_ram_user:
+        attempt.profile = getattr(principal, "login_profile", None)
+        attempt.policy = password_policy_of(principal.account)
+
+
+def not_locked(attempt: LogonAttempt) -> None:
+    """Password Retry Constraint Policy: refused while locked, even with the right password."""
+    if attempt.profile is not None and passwords.is_locked(attempt.profile, now=attempt.now):
+        _spend_hash_time(attempt.password)
+        raise LogonRefused(code=REASON_LOCKED)
 
 
 def console_logon_enabled(attempt: LogonAttempt) -> None:
     """A RAM user needs a logon profile with Console Password Logon enabled."""
-    principal = attempt.principal
-    if principal.is_ram_user:
-        profile = getattr(principal, "login_profile", None)
-        if profile is None or not profile.console_password_enabled:
-            principal.check_password(attempt.password)  # same cost as a real check
-            raise LogonRefused(code=REASON_CONSOLE_LOGON_DISABLED)
+    if attempt.principal.is_ram_user and (attempt.profile is None or not attempt.profile.console_password_enabled):
+        _spend_hash_time(attempt.password)
+        raise LogonRefused(code=REASON_CONSOLE_LOGON_DISABLED)
 
 
-def password(attempt: LogonAttempt) -> None:
+def password_matches(attempt: LogonAttempt) -> None:
     if not attempt.principal.check_password(attempt.password):
         raise LogonRefused(code=REASON_WRONG_PASSWORD)
 
 
-CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [identify, console_logon_enabled, password]
+def not_hard_expired(attempt: LogonAttempt) -> None:
+    """Expired with Action After Password Expires = Deny Logon: only an administrator's reset helps."""
+    if (
+        attempt.profile is not None
+        and attempt.policy.hard_expiry
+        and passwords.is_password_expired(attempt.profile, attempt.policy, now=attempt.now)
+    ):
+        raise LogonRefused(code=REASON_PASSWORD_EXPIRED)
 
-# Steps that need the user's further input after the credentials pass, in order (none yet).
-INTERACTIVE_STEPS: list[str] = []
+
+CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [
+    identify,
+    not_locked,
+    console_logon_enabled,
+    password_matches,
+    not_hard_expired,
+]
 
 
 def evaluate_credentials(attempt: LogonAttempt) -> Principal:
@@ -67,3 +102,14 @@ def evaluate_credentials(attempt: LogonAttempt) -> Principal:
     for step in CREDENTIAL_STEPS:
         step(attempt)
     return attempt.principal
+
+
+def pending_steps(attempt: LogonAttempt) -> list[str]:
+    """What the user must do after the credentials and before the session: in order."""
+    steps = []
+    profile = attempt.profile
+    if profile is not None and (
+        profile.password_reset_required or passwords.is_password_expired(profile, attempt.policy, now=attempt.now)
+    ):
+        steps.append(STEP_CHANGE_PASSWORD)
+    return steps

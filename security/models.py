@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Account, Principal
+from security.ranges import PASSWORD_POLICY_RANGES, SECURITY_PREFERENCE_RANGES
 
 RESULT_SUCCESS = "Success"
 
@@ -16,9 +17,7 @@ class Event(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     # The account's sandbox time when its clock is moved; equal to occurred_at otherwise.
     account_time = models.DateTimeField(default=timezone.now)
-    account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
-    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(Principal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Who, as shown: UPN, account email or AccessKey ID — kept when the principal is deleted.
     actor_name = models.CharField(max_length=255, blank=True)
@@ -41,3 +40,63 @@ class Event(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.result == RESULT_SUCCESS
+
+
+class PasswordPolicy(models.Model):
+    """The password rule for every RAM user of an account (PRODUCT.md §3.2). No row = the defaults."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="password_policy")
+    minimum_length = models.PositiveSmallIntegerField(default=8)
+    require_lowercase = models.BooleanField(default=False)
+    require_uppercase = models.BooleanField(default=False)
+    require_numbers = models.BooleanField(default=False)
+    require_symbols = models.BooleanField(default=False)
+    minimum_different_characters = models.PositiveSmallIntegerField(default=0)
+    allow_user_name_in_password = models.BooleanField(default=True)
+    max_password_age_days = models.PositiveSmallIntegerField(default=0)
+    # Action After Password Expires: True = Deny Logon (an administrator must reset it).
+    hard_expiry = models.BooleanField(default=False)
+    reuse_prevention = models.PositiveSmallIntegerField(default=0)
+    max_login_attempts = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(**{f"{name}__range": (lo, hi)}), name=f"pp_{name}_range")
+            for name, (lo, hi, _parameter) in PASSWORD_POLICY_RANGES.items()
+        ]
+
+    def __str__(self) -> str:
+        return f"password policy of {self.account_id}"
+
+    @property
+    def required_elements(self) -> list[str]:
+        flags = {
+            "lowercase": self.require_lowercase,
+            "uppercase": self.require_uppercase,
+            "digits": self.require_numbers,
+            "symbols": self.require_symbols,
+        }
+        return [name for name, required in flags.items() if required]
+
+
+class SecurityPreference(models.Model):
+    """RAM user security settings of an account (PRODUCT.md §5.1). No row = the defaults."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="security_preference")
+    enable_save_mfa_ticket = models.BooleanField(default=False)
+    allow_user_to_change_password = models.BooleanField(default=True)
+    allow_user_to_manage_access_keys = models.BooleanField(default=False)
+    allow_user_to_manage_mfa_devices = models.BooleanField(default=True)
+    login_session_duration_hours = models.PositiveSmallIntegerField(default=6)
+    login_network_masks = models.CharField(max_length=512, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(**{f"{name}__range": (lo, hi)}), name=f"sp_{name}_range")
+            for name, (lo, hi, _parameter) in SECURITY_PREFERENCE_RANGES.items()
+        ]
+
+    def __str__(self) -> str:
+        return f"security preference of {self.account_id}"

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from accounts.models import Account
-from security.models import RESULT_SUCCESS, Event
+from security.models import RESULT_SUCCESS, Event, PasswordPolicy, SecurityPreference
 
 RESULT_FILTER_SUCCESS = "success"
 RESULT_FILTER_FAILURE = "failure"
@@ -41,6 +41,22 @@ def event_list(
 
 def event_actions(*, account: Account) -> list[str]:
     """The action names that occur in `account`'s events, for the filter menu."""
-    return list(
-        Event.objects.filter(account=account).values_list("action", flat=True).distinct().order_by("action")
-    )
+    return list(Event.objects.filter(account=account).values_list("action", flat=True).distinct().order_by("action"))
+
+
+def password_policy_of(account: Account) -> PasswordPolicy:
+    """The account's password policy; an unsaved row with the defaults when none was ever set."""
+    cached = getattr(account, "_password_policy", None)
+    if cached is None:
+        cached = PasswordPolicy.objects.filter(account=account).first() or PasswordPolicy(account=account)
+        account._password_policy = cached
+    return cached
+
+
+def security_preference_of(account: Account) -> SecurityPreference:
+    """The account's RAM user security settings; the defaults when none were ever set."""
+    cached = getattr(account, "_security_preference", None)
+    if cached is None:
+        cached = SecurityPreference.objects.filter(account=account).first() or SecurityPreference(account=account)
+        account._security_preference = cached
+    return cached

@@ -8,8 +8,12 @@ app_name = "security"
 
 urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
+    path("settings/password-rule/", views.password_policy_edit, name="password-policy"),
     path("security-settings/", views.root_security_settings, name="root-security-settings"),
+    path("security-settings/password/verify/", views.root_password_verify, name="root-password-verify"),
+    path("security-settings/password/", views.root_password_change, name="root-password-change"),
     path("security/", views.self_service, name="self-service"),
+    path("security/password/", views.self_password_change, name="self-password"),
     path("events/", views.event_list, name="event-list"),
     path("events/export.csv", views.event_export, name="event-export"),
 ]

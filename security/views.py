@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import services as account_services
+from accounts.actors import actor_of
+from accounts.forms import SelfPasswordChangeForm
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.spreadsheet import csv_lines
-from security import policy, selectors
-from security.forms import EventFilterForm
+from security import policy, selectors, services
+from security.forms import EventFilterForm, PasswordPolicyForm, RootPasswordForm, VerifyIdentityForm
 
 EVENTS_PER_PAGE = 50
 EVENT_CSV_HEADER = ["time_utc", "account_time_utc", "operator", "source_ip", "action", "target", "result"]
@@ -22,7 +31,40 @@ EVENT_CSV_HEADER = ["time_utc", "account_time_utc", "operator", "source_ip", "ac
 @require_safe
 def settings_page(request: HttpRequest) -> HttpResponse:
     tab = "advanced" if request.GET.get("tab") == "advanced" else "security"
-    return render(request, "security/settings.html", {"tab": tab, "account": request.user.account})
+    account = request.user.account
+    password_policy = selectors.password_policy_of(account)
+    return render(
+        request,
+        "security/settings.html",
+        {
+            "tab": tab,
+            "account": account,
+            "password_policy": password_policy,
+            "password_rules": policy.password_help_texts(password_policy),
+            "preference": selectors.security_preference_of(account),
+        },
+    )
+
+
+@requires_action("SetPasswordPolicy")
+@require_http_methods(["GET", "POST"])
+def password_policy_edit(request: HttpRequest) -> HttpResponse:
+    """Settings > Security Settings > Edit Password Rule."""
+    account = request.user.account
+    current = selectors.password_policy_of(account)
+    form = PasswordPolicyForm(
+        request.POST if request.method == "POST" else None, initial=PasswordPolicyForm.initial_from(current)
+    )
+    impact = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            impact = policy.expiry_impact(
+                account, max_password_age_days=form.cleaned_data["max_password_age_days"], now=clock.now(account)
+            )
+        elif form.call_service(services.password_policy_update, actor=actor_of(request), **form.service_arguments()):
+            messages.success(request, _("The password rule is saved."))
+            return redirect("security:settings")
+    return render(request, "security/password_policy_form.html", {"form": form, "impact": impact})
 
 
 @requires_account_member
@@ -38,7 +80,14 @@ def root_security_settings(request: HttpRequest) -> HttpResponse:
 def self_service(request: HttpRequest) -> HttpResponse:
     if not policy.can(request.user, "GetUser", target=request.user):
         raise PermissionDenied
-    return render(request, "security/self_service.html", {"ram_user": request.user})
+    return render(
+        request,
+        "security/self_service.html",
+        {
+            "ram_user": request.user,
+            "can_change_password": policy.can(request.user, "ChangePassword", target=request.user),
+        },
+    )
 
 
 def _filtered_events(request: HttpRequest) -> tuple[EventFilterForm, object]:
@@ -54,9 +103,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(events.select_related(None), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request, "security/event_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    return render(request, "security/event_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 @requires_action("ListEvents")
@@ -76,10 +123,80 @@ def event_export(request: HttpRequest) -> StreamingHttpResponse:
         for event in events.iterator(chunk_size=2000)
     )
     stamp = clock.now(request.user.account).strftime("%Y%m%d%H%M%S")
-    response = StreamingHttpResponse(
-        csv_lines(EVENT_CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="events_{request.user.account.account_id}_{stamp}.csv"'
-    )
+    response = StreamingHttpResponse(csv_lines(EVENT_CSV_HEADER, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="events_{request.user.account.account_id}_{stamp}.csv"'
     return response
+
+
+IDENTITY_SESSION_KEY = "identity_verified_at"
+
+
+def _require_root(request: HttpRequest) -> None:
+    if not policy.is_root(request.user):
+        raise PermissionDenied
+
+
+@sensitive_post_parameters("password")
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def root_password_verify(request: HttpRequest) -> HttpResponse:
+    """Login Password > Change, step 1: Verify Identity."""
+    _require_root(request)
+    form = VerifyIdentityForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        verified_at = form.call_service(
+            account_services.root_identity_verify, actor=actor_of(request), password=form.cleaned_data["password"]
+        )
+        if verified_at is not None:
+            request.session[IDENTITY_SESSION_KEY] = verified_at.isoformat()
+            return redirect("security:root-password-change")
+    return render(request, "security/root_password_verify.html", {"form": form})
+
+
+@sensitive_post_parameters("new_password", "confirm_password")
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def root_password_change(request: HttpRequest) -> HttpResponse:
+    """Login Password > Change, step 2: the new password (within minutes of Verify Identity)."""
+    _require_root(request)
+    stamp = request.session.get(IDENTITY_SESSION_KEY)
+    verified_at = datetime.fromisoformat(stamp) if stamp else None
+    if not policy.is_identity_verification_fresh(verified_at, now=clock.now(request.user.account)):
+        return redirect("security:root-password-verify")
+    form = RootPasswordForm(request.POST if request.method == "POST" else None, rules=policy.root_password_help_texts())
+    if request.method == "POST" and form.is_valid():
+        form.call_service(
+            account_services.root_password_change,
+            actor=actor_of(request),
+            new_password=form.cleaned_data["new_password"],
+            verified_at=verified_at,
+        )
+        if not form.errors:
+            request.session.pop(IDENTITY_SESSION_KEY, None)
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("The logon password is changed."))
+            return redirect("security:root-security-settings")
+    return render(request, "security/root_password_change.html", {"form": form})
+
+
+@sensitive_post_parameters("old_password", "new_password", "confirm_password")
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def self_password_change(request: HttpRequest) -> HttpResponse:
+    """A RAM user changes its own password (Manage Passwords)."""
+    if not policy.can(request.user, "ChangePassword", target=request.user):
+        raise PermissionDenied
+    rules = policy.password_help_texts(selectors.password_policy_of(request.user.account))
+    form = SelfPasswordChangeForm(request.POST if request.method == "POST" else None, rules=rules)
+    if request.method == "POST" and form.is_valid():
+        form.call_service(
+            account_services.password_change,
+            actor=actor_of(request),
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password"],
+        )
+        if not form.errors:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password is changed."))
+            return redirect("security:self-service")
+    return render(request, "security/self_password_change.html", {"form": form})

@@ -51,9 +51,7 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(
-    _require_chromium: None, browser_type_launch_args: dict[str, Any]
-) -> dict[str, Any]:
+def browser_type_launch_args(_require_chromium: None, browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """pytest-playwright's launch args, pointed at the system Chromium."""
     return {
         **browser_type_launch_args,

@@ -120,9 +120,7 @@ def test_refused_logons_show_one_generic_message(live_server: Any, page: Page, a
     expect(sidebar(page)).to_have_count(0)
 
 
-def test_read_only_user_sees_users_without_create(
-    live_server: Any, page: Page, readonly_user: Principal
-) -> None:
+def test_read_only_user_sees_users_without_create(live_server: Any, page: Page, readonly_user: Principal) -> None:
     log_on(page, live_server, readonly_user.upn, USER_PASSWORD)
     expect_shell(page, readonly_user.upn)
     sidebar(page).get_by_role("link", name="Users", exact=True).click()
@@ -132,9 +130,7 @@ def test_read_only_user_sees_users_without_create(
     expect(page.get_by_role("button", name="Create User")).to_have_count(0)
 
 
-def test_self_service_user_lands_on_security_page(
-    live_server: Any, page: Page, plain_user: Principal
-) -> None:
+def test_self_service_user_lands_on_security_page(live_server: Any, page: Page, plain_user: Principal) -> None:
     log_on(page, live_server, plain_user.upn, USER_PASSWORD)
     expect(page).to_have_url(path_re("security:self-service"))
     expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
@@ -219,7 +215,5 @@ def test_bootstrap_and_icons_are_served_locally(live_server: Any, page: Page, ro
         }"""
     )
     assert "loaded" in icon_fonts, icon_fonts
-    icon_family = page.locator(".topbar-brand .bi").evaluate(
-        "(e) => getComputedStyle(e, '::before').fontFamily"
-    )
+    icon_family = page.locator(".topbar-brand .bi").evaluate("(e) => getComputedStyle(e, '::before').fontFamily")
     assert "bootstrap-icons" in icon_family

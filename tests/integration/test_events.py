@@ -36,9 +36,7 @@ def test_events_are_scoped_to_the_account(
     assert all("secret-project-user" not in cell for row in _export_rows(root_client) for cell in row)
 
 
-def test_filters_by_action_actor_result_and_date(
-    root_client: Client, account: Account, root: Principal
-) -> None:
+def test_filters_by_action_actor_result_and_date(root_client: Client, account: Account, root: Principal) -> None:
     with time_machine.travel(datetime(2030, 1, 1, 12, tzinfo=UTC), tick=False):
         events.record(action="CreateUser", account=account, actor=root, target="a@acme.onaliyun.com")
     with time_machine.travel(datetime(2030, 1, 5, 12, tzinfo=UTC), tick=False):
@@ -65,15 +63,11 @@ def test_export_escapes_formulas_and_keeps_filters(root_client: Client, account:
 
 
 def test_secrets_never_reach_event_detail(account: Account) -> None:
-    event = events.record(
-        action="CreateLoginProfile", account=account, detail={"Password": "hunter2", "UserName": "x"}
-    )
+    event = events.record(action="CreateLoginProfile", account=account, detail={"Password": "hunter2", "UserName": "x"})
     assert event.detail == {"UserName": "x"}
 
 
-def test_events_page_queries_are_constant(
-    root_client: Client, account: Account, django_assert_num_queries
-) -> None:
+def test_events_page_queries_are_constant(root_client: Client, account: Account, django_assert_num_queries) -> None:
     for i in range(5):
         events.record(action="CreateUser", account=account, target=f"u{i}")
     with django_assert_num_queries(5):  # session, principal, action menu, count, page

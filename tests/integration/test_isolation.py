@@ -51,7 +51,7 @@ from security.models import Event
 
 # Console URLs that work without logon. They are still requested by the cross-tenant personas to
 # check that they reveal nothing of account A.
-PUBLIC = frozenset({"accounts:home", "accounts:logon", "accounts:logout"})
+PUBLIC = frozenset({"accounts:home", "accounts:logon", "accounts:logon-password", "accounts:logout"})
 
 # URLs that are deliberately NOT attacked here, each with its reason. Entries are namespaces
 # (ending in ":") or URL names.
@@ -68,6 +68,9 @@ ALLOW_LIST = {
 
 # The self-service page: the one protected page a RAM user without a system policy may open.
 SELF_SERVICE = "security:self-service"
+# Pages where any RAM user acts only on itself (its own password, keys, MFA): open to the
+# read-only and self-service personas of A, who must still see nothing of anyone else.
+OWN_ONLY = frozenset({SELF_SERVICE, "security:self-password"})
 
 THIS_FILE = "tests/integration/test_isolation.py"
 
@@ -227,9 +230,7 @@ def world(
     admin_user: Principal,
     client_for: Callable[[Principal], Client],
 ) -> World:
-    victim = ram_user_factory(
-        account, "vera.victim", policy=SystemPolicy.READ_ONLY.value, display_name="Vera Victim"
-    )
+    victim = ram_user_factory(account, "vera.victim", policy=SystemPolicy.READ_ONLY.value, display_name="Vera Victim")
     account_b = account_factory(email="mallory-root@bravo.example", alias="bravo")
     other_root = selectors.root_of(account_b)
     other_admin = ram_user_factory(
@@ -340,9 +341,7 @@ PERSONAS = ["other_root", "other_admin", "readonly", "self_service", "anonymous"
 CROSS_TENANT = ("other_root", "other_admin")
 
 
-def problems_of(
-    route: Route, persona: str, method: str, url: str, response: HttpResponse, world: World
-) -> list[str]:
+def problems_of(route: Route, persona: str, method: str, url: str, response: HttpResponse, world: World) -> list[str]:
     """What is wrong with `response`, as sentences naming the URL and the persona."""
     who = f"{method} {url} [{route.name}] as {persona}"
     status, to = response.status_code, location(response)
@@ -362,7 +361,8 @@ def problems_of(
         if not route.params and status not in DENIED | {200, 302}:  # its own account's page
             problems.append(f"{who}: unexpected status {status}")
     elif persona == "readonly":
-        if method == "POST" and status not in {403, 405}:
+        markers = world.other_users_markers(world.principals["readonly"]) if route.name in OWN_ONLY else []
+        if method == "POST" and route.name not in OWN_ONLY and status not in {403, 405}:
             problems.append(f"{who}: a read-only user's POST answered {status} {to!r}, expected 403 or 405")
         if method == "GET" and status not in DENIED | {200, 302}:
             problems.append(f"{who}: unexpected status {status}")
@@ -370,7 +370,7 @@ def problems_of(
         markers = world.other_users_markers(world.principals["self_service"])
         # The console sends a user without a system policy from Overview to its own Security page.
         to_own_page = status == 302 and to == reverse(SELF_SERVICE)
-        if route.name != SELF_SERVICE and not (status in DENIED or to_own_page):
+        if route.name not in OWN_ONLY and not (status in DENIED or to_own_page):
             problems.append(f"{who}: a self-service user got {status} {to!r}, expected 403/404/405")
     else:  # a persona added to PERSONAS without rules
         problems.append(f"no rules for persona {persona}")
@@ -415,8 +415,7 @@ def test_console_identities_are_sent_to_the_admin_logon(
 ) -> None:
     admin_login = reverse("admin:login")
     pages = [reverse("admin:index")] + [
-        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        for model in admin.site._registry
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
     ]
     identities = {
         "root of A": root,

@@ -46,9 +46,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "DJANGO_ALLOWED_HOSTS": "ram.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     }
-    env.pop(
-        "DJANGO_ALLOW_ASYNC_UNSAFE", None
-    )  # the test process sets it for Playwright; production never does
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the test process sets it for Playwright; production never does
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -126,9 +124,7 @@ def test_create_account_and_ram_user_commands(db, capsys) -> None:
     )
     user = json.loads(capsys.readouterr().out)
     assert user["logon_name"] == "deploy@corp.onaliyun.com"
-    response = Client().post(
-        reverse("accounts:logon"), {"logon_name": user["logon_name"], "password": "Deploy-2026"}
-    )
+    response = Client().post(reverse("accounts:logon"), {"logon_name": user["logon_name"], "password": "Deploy-2026"})
     assert response.status_code == 302
 
 

@@ -81,12 +81,8 @@ def test_search_and_pagination(root_client: Client, account: Account, ram_user_f
     assert len(first.context["page"].object_list) == 20
     second = root_client.get(LIST, {"page": 2})
     assert len(second.context["page"].object_list) == 5
-    assert {u.name for u in root_client.get(LIST, {"q": "user1"}).context["page"]} == {
-        f"user1{i}" for i in range(10)
-    }
-    assert [u.name for u in root_client.get(LIST, {"q": "user07@acme.onaliyun.com"}).context["page"]] == [
-        "user07"
-    ]
+    assert {u.name for u in root_client.get(LIST, {"q": "user1"}).context["page"]} == {f"user1{i}" for i in range(10)}
+    assert [u.name for u in root_client.get(LIST, {"q": "user07@acme.onaliyun.com"}).context["page"]] == ["user07"]
     assert [u.name for u in root_client.get(LIST, {"q": "Person 24"}).context["page"]] == ["user24"]
     assert root_client.get(LIST, {"page": "999"}).status_code == 200  # out of range shows the last page
 
@@ -109,23 +105,19 @@ def test_user_detail_runs_constant_queries(
 ) -> None:
     user = ram_user_factory(account, "solo")
     url = reverse("accounts:user-detail", args=[user.user_id])
-    with django_assert_num_queries(4):  # session, principal, user + profile, attachments
+    with django_assert_num_queries(5):  # session, principal, user + profile, attachments, password policy
         root_client.get(url)
     for i in range(30):
         ram_user_factory(account, f"other{i}", policy="AliyunRAMFullAccess")
-    services.policy_attach(
-        actor=Actor(selectors.root_of(account)), user=user, policy_name="AliyunRAMReadOnlyAccess"
-    )
-    with django_assert_num_queries(4):
+    services.policy_attach(actor=Actor(selectors.root_of(account)), user=user, policy_name="AliyunRAMReadOnlyAccess")
+    with django_assert_num_queries(5):
         root_client.get(url)
 
 
 def test_update_user(root_client: Client, account: Account, ram_user_factory) -> None:
     user = ram_user_factory(account, "erin")
     url = reverse("accounts:user-update", args=[user.user_id])
-    response = root_client.post(
-        url, {"display_name": "Erin E.", "email": "bad", "mobile_phone": "", "comments": ""}
-    )
+    response = root_client.post(url, {"display_name": "Erin E.", "email": "bad", "mobile_phone": "", "comments": ""})
     assert response.context["form"].has_error("email", code="InvalidParameter.NewEmail.Format")
     response = root_client.post(
         url,
@@ -152,9 +144,7 @@ def test_delete_user_service_refuses_with_delete_conflict(account: Account, ram_
     assert refused.value.code == "DeleteConflict.User.LoginProfile"
     services.login_profile_delete(actor=actor, user=user)
     with pytest.raises(DeleteConflict) as refused:
-        services.ram_user_delete(
-            actor=actor, user=selectors.ram_user_get(account=account, user_id=user.user_id)
-        )
+        services.ram_user_delete(actor=actor, user=selectors.ram_user_get(account=account, user_id=user.user_id))
     assert refused.value.code == "DeleteConflict.User.Policy"
     assert Principal.objects.filter(pk=user.pk).exists()
 
@@ -215,9 +205,7 @@ def test_ram_admin_can_manage_users_and_read_only_cannot(
     assert not Principal.objects.filter(name="by-reader").exists()
 
 
-def test_services_refuse_without_permission(
-    account: Account, plain_user: Principal, readonly_user: Principal
-) -> None:
+def test_services_refuse_without_permission(account: Account, plain_user: Principal, readonly_user: Principal) -> None:
     for principal in (plain_user, readonly_user):
         with pytest.raises(NoPermission):
             services.ram_user_create(actor=Actor(principal), name="sneaky", display_name="x")

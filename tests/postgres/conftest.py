@@ -12,8 +12,7 @@ from tests.conftest import skip_or_fail
 def _require_postgres() -> None:
     if connection.vendor != "postgresql":
         skip_or_fail(
-            "concurrency tests need PostgreSQL: run with "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/ramconsole"
+            "concurrency tests need PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/ramconsole"
         )
 
 

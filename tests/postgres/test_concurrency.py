@@ -56,7 +56,7 @@ def test_parallel_creates_of_one_name_make_exactly_one_user(account: Account) ->
 
 
 def test_user_quota_holds_under_parallel_creates(account: Account, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(policy, "MAX_RAM_USERS_PER_ACCOUNT", 3)
+    monkeypatch.setattr(policy.users, "MAX_RAM_USERS_PER_ACCOUNT", 3)
     actor = Actor(selectors.root_of(account))
 
     def create(i: int) -> str:

@@ -93,10 +93,7 @@ def _principal(
 
 def test_roles_follow_system_policies() -> None:
     assert policy.role_of(_principal(Principal.Kind.ROOT)) == policy.Role.ADMIN
-    assert (
-        policy.role_of(_principal("ram_user", policies=frozenset({SystemPolicy.FULL_ACCESS})))
-        == policy.Role.ADMIN
-    )
+    assert policy.role_of(_principal("ram_user", policies=frozenset({SystemPolicy.FULL_ACCESS}))) == policy.Role.ADMIN
     assert policy.role_of(_principal("ram_user", policies=frozenset({SystemPolicy.READ_ONLY}))) == "read_only"
     assert policy.role_of(_principal("ram_user")) == policy.Role.SELF_SERVICE
     assert policy.role_of(_principal("operator", account_id=None)) == policy.Role.NONE

@@ -14,9 +14,7 @@ from security.errors import EntityNotExist
 
 
 class Command(BaseCommand):
-    help = (
-        "Create the demo account and its RAM users (idempotent: missing parts are added, nothing is reset)."
-    )
+    help = "Create the demo account and its RAM users (idempotent: missing parts are added, nothing is reset)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")

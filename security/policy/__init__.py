@@ -1,0 +1,98 @@
+"""The policy layer: every RAM rule is decided here. It reads, never writes.
+
+`check_*` raise a RamError, `is_*`/`can_*` return a bool. Actions are named by their RAM/IMS API
+action names, so the console, the API and the event trail share one vocabulary. Callers write
+`from security import policy` and `policy.check_x(...)`; the parts live in submodules.
+"""
+
+from __future__ import annotations
+
+from security.policy.access import (
+    ADMIN_ONLY_READS,
+    ConsoleCapabilities,
+    Role,
+    can,
+    check_allowed,
+    console_capabilities,
+    is_read_action,
+    is_root,
+    role_of,
+)
+from security.policy.passwords import (
+    LOCK_DURATION,
+    PASSWORD_HISTORY_KEPT,
+    PASSWORD_MAX_LENGTH,
+    FailedLogon,
+    after_wrong_password,
+    check_password_policy_values,
+    check_ram_user_password,
+    check_ranges,
+    check_root_password,
+    expiry_impact,
+    generate_password,
+    is_identity_verification_fresh,
+    is_locked,
+    is_password_expired,
+    login_profile_state,
+    password_expires_at,
+    password_help_texts,
+    password_validators,
+    root_password_help_texts,
+    root_password_problems,
+)
+from security.policy.users import (
+    COMMENTS_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    MAX_RAM_USERS_PER_ACCOUNT,
+    USER_NAME_MAX_LENGTH,
+    check_can_add_ram_user,
+    check_can_delete_user,
+    check_contact,
+    check_display_name,
+    check_system_policy_name,
+    check_user_name,
+    delete_conflicts,
+)
+
+__all__ = [
+    "ADMIN_ONLY_READS",
+    "COMMENTS_MAX_LENGTH",
+    "DISPLAY_NAME_MAX_LENGTH",
+    "LOCK_DURATION",
+    "MAX_RAM_USERS_PER_ACCOUNT",
+    "PASSWORD_HISTORY_KEPT",
+    "PASSWORD_MAX_LENGTH",
+    "USER_NAME_MAX_LENGTH",
+    "ConsoleCapabilities",
+    "FailedLogon",
+    "Role",
+    "after_wrong_password",
+    "can",
+    "check_allowed",
+    "check_can_add_ram_user",
+    "check_can_delete_user",
+    "check_contact",
+    "check_display_name",
+    "check_password_policy_values",
+    "check_ram_user_password",
+    "check_ranges",
+    "check_root_password",
+    "check_system_policy_name",
+    "check_user_name",
+    "console_capabilities",
+    "delete_conflicts",
+    "expiry_impact",
+    "generate_password",
+    "is_identity_verification_fresh",
+    "is_locked",
+    "is_password_expired",
+    "is_read_action",
+    "is_root",
+    "login_profile_state",
+    "password_expires_at",
+    "password_help_texts",
+    "password_validators",
+    "role_of",
+    "root_password_help_texts",
+    "root_password_problems",
+]

@@ -1,0 +1,108 @@
+"""Who may do what: the console roles and the self-service permissions (PRODUCT.md §1, §5.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts import selectors
+from accounts.models import Principal, SystemPolicy
+from security.errors import NoPermission
+from security.selectors import security_preference_of
+
+# Actions that read and never change anything: what AliyunRAMReadOnlyAccess may call.
+_READ_PREFIXES = ("Get", "List")
+# Reads that still need administrator rights, because they expose every user's credentials.
+ADMIN_ONLY_READS = frozenset({"GetCredentialReport", "GetAccountSecurityPracticeReport"})
+# Actions a RAM user may always perform on itself (its own Security page).
+ALWAYS_SELF_SERVICE = frozenset({"GetUser", "GetLoginProfile", "ListPoliciesForUser", "GetPasswordPolicy"})
+# Actions on itself that a RAM user may perform when the account's security settings allow them.
+SELF_SERVICE_BY_PREFERENCE = {
+    "ChangePassword": "allow_user_to_change_password",
+    "CreateAccessKey": "allow_user_to_manage_access_keys",
+    "UpdateAccessKey": "allow_user_to_manage_access_keys",
+    "DeleteAccessKey": "allow_user_to_manage_access_keys",
+    "ListAccessKeys": "allow_user_to_manage_access_keys",
+    "CreateVirtualMFADevice": "allow_user_to_manage_mfa_devices",
+    "BindMFADevice": "allow_user_to_manage_mfa_devices",
+    "UnbindMFADevice": "allow_user_to_manage_mfa_devices",
+}
+
+
+class Role:
+    ADMIN = "admin"
+    READ_ONLY = "read_only"
+    SELF_SERVICE = "self_service"
+    NONE = "none"
+
+
+def role_of(principal: Principal) -> str:
+    """The console role of `principal` (PRODUCT.md §1)."""
+    if not principal.is_authenticated or principal.kind == Principal.Kind.OPERATOR:
+        return Role.NONE
+    if principal.is_root:
+        return Role.ADMIN
+    policies = selectors.system_policies_of(principal)
+    if SystemPolicy.FULL_ACCESS in policies:
+        return Role.ADMIN
+    if SystemPolicy.READ_ONLY in policies:
+        return Role.READ_ONLY
+    return Role.SELF_SERVICE
+
+
+def is_read_action(action: str) -> bool:
+    return action.startswith(_READ_PREFIXES) and action not in ADMIN_ONLY_READS
+
+
+def _self_service_allows(principal: Principal, action: str) -> bool:
+    if action in ALWAYS_SELF_SERVICE:
+        return True
+    flag = SELF_SERVICE_BY_PREFERENCE.get(action)
+    return flag is not None and getattr(security_preference_of(principal.account), flag)
+
+
+def can(principal: Principal, action: str, *, target: Principal | None = None) -> bool:
+    """Whether `principal` may perform `action` on its own account (and on `target`, if given).
+
+    A RAM user acting on itself may also perform the self-service actions its account allows,
+    whatever its system policies.
+    """
+    if target is not None and (target.account_id != principal.account_id or principal.account_id is None):
+        return False
+    role = role_of(principal)
+    if role == Role.ADMIN:
+        return True
+    if role == Role.READ_ONLY and is_read_action(action):
+        return True
+    if role == Role.NONE:
+        return False
+    return target is not None and target.pk == principal.pk and _self_service_allows(principal, action)
+
+
+def check_allowed(principal: Principal, action: str, *, target: Principal | None = None) -> None:
+    """Refuse `action` with NoPermission unless `principal` may perform it."""
+    if not can(principal, action, target=target):
+        raise NoPermission()
+
+
+def is_root(principal: Principal) -> bool:
+    """The root Security Settings page (login password, account MFA, login mask) is the account's own."""
+    return principal.is_authenticated and principal.kind == Principal.Kind.ROOT
+
+
+@dataclass(frozen=True)
+class ConsoleCapabilities:
+    """What the console shows to a principal; templates read these instead of re-deriving rules."""
+
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_view_account(self) -> bool:
+        return self.role in (Role.ADMIN, Role.READ_ONLY)
+
+
+def console_capabilities(principal: Principal) -> ConsoleCapabilities:
+    return ConsoleCapabilities(role=role_of(principal))

@@ -1,0 +1,121 @@
+"""Rules of RAM users: names and attributes, the user quota, and what blocks DeleteUser."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+
+from accounts import selectors
+from accounts.models import Principal, SystemPolicy
+from security.errors import DeleteConflict, InvalidParameter, LimitExceeded
+
+# Quotas of RAM (RAM-API.md §9).
+MAX_RAM_USERS_PER_ACCOUNT = 1000
+
+USER_NAME_MAX_LENGTH = 64
+USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+DISPLAY_NAME_MAX_LENGTH = 128
+COMMENTS_MAX_LENGTH = 128
+MOBILE_PHONE_PATTERN = re.compile(r"^\d{1,4}-\d{4,15}$")
+
+
+def check_user_name(name: str, *, parameter: str = "UserName") -> None:
+    """1-64 characters of letters, digits, `.`, `_` and `-`."""
+    if not 1 <= len(name) <= USER_NAME_MAX_LENGTH:
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" beyond the length limit (1-64 characters).') % {"p": parameter},
+            code=f"InvalidParameter.{parameter}.Length",
+            field="name",
+        )
+    if not USER_NAME_PATTERN.match(name):
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" contains invalid chars (allowed: letters, digits, ".", "_", "-").')
+            % {"p": parameter},
+            code=f"InvalidParameter.{parameter}.InvalidChars",
+            field="name",
+        )
+
+
+def check_display_name(display_name: str, *, parameter: str = "DisplayName") -> None:
+    """1-128 printable characters."""
+    if not 1 <= len(display_name) <= DISPLAY_NAME_MAX_LENGTH:
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" beyond the length limit (1-128 characters).') % {"p": parameter},
+            code=f"InvalidParameter.{parameter}.Length",
+            field="display_name",
+        )
+    if not display_name.isprintable():
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" contains invalid chars.') % {"p": parameter},
+            code=f"InvalidParameter.{parameter}.InvalidChars",
+            field="display_name",
+        )
+
+
+def check_contact(*, email: str, mobile_phone: str, comments: str, prefix: str = "") -> None:
+    """Optional email, mobile phone (`<country code>-<number>`, e.g. 86-18600008888) and comments."""
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidParameter(
+                _('The format of the parameter - "%(p)sEmail" is incorrect.') % {"p": prefix},
+                code=f"InvalidParameter.{prefix}Email.Format",
+                field="email",
+            ) from None
+    if mobile_phone and not MOBILE_PHONE_PATTERN.match(mobile_phone):
+        raise InvalidParameter(
+            _('The format of the parameter - "%(p)sMobilePhone" is incorrect (use 86-18600008888).') % {"p": prefix},
+            code=f"InvalidParameter.{prefix}MobilePhone.Format",
+            field="mobile_phone",
+        )
+    if len(comments) > COMMENTS_MAX_LENGTH:
+        raise InvalidParameter(
+            _('The parameter - "%(p)sComments" beyond the length limit (128 characters).') % {"p": prefix},
+            code=f"InvalidParameter.{prefix}Comments.Length",
+            field="comments",
+        )
+
+
+def check_can_add_ram_user(*, existing_count: int) -> None:
+    """At most 1000 RAM users per account."""
+    if existing_count >= MAX_RAM_USERS_PER_ACCOUNT:
+        raise LimitExceeded(
+            _("The count of users beyond the current limits (%(n)d).") % {"n": MAX_RAM_USERS_PER_ACCOUNT},
+            code="LimitExceeded.User",
+        )
+
+
+def delete_conflicts(user: Principal) -> list[DeleteConflict]:
+    """What RAM refuses to delete a user with, in the order RAM reports it."""
+    conflicts = []
+    if hasattr(user, "login_profile"):
+        conflicts.append(
+            DeleteConflict(
+                _("The user CAN NOT have any login profile while deleting the user."),
+                code="DeleteConflict.User.LoginProfile",
+            )
+        )
+    if selectors.system_policies_of(user):
+        conflicts.append(
+            DeleteConflict(
+                _("The user CAN NOT be attached with any policy while deleting the user."),
+                code="DeleteConflict.User.Policy",
+            )
+        )
+    return conflicts
+
+
+def check_can_delete_user(user: Principal) -> None:
+    """DeleteUser is refused while the user still has a logon profile or policies (RAM's rule)."""
+    conflicts = delete_conflicts(user)
+    if conflicts:
+        raise conflicts[0]
+
+
+def check_system_policy_name(policy_name: str) -> None:
+    if policy_name not in SystemPolicy.values:
+        raise InvalidParameter(_("The policy does not exist."), code="EntityNotExist.Policy", field="policy_name")
