@@ -16,6 +16,8 @@ class DemoUser:
     password: str | None  # None: no console logon
     policy: str | None
     comments: str = ""
+    password_age_days: int = 0  # the password was set this long ago
+    locked: bool = False  # seeded by real wrong-password logons until the retry limit locks it
 
 
 DEMO_USERS = (
@@ -23,7 +25,14 @@ DEMO_USERS = (
     DemoUser("bob", "Bob Auditor", "Bob-auditor-2026", "AliyunRAMReadOnlyAccess", "Read-only auditor"),
     DemoUser("carol", "Carol Developer", "Carol-dev-2026", None, "Self-service only"),
     DemoUser("ci-robot", "CI robot", None, None, "Programmatic access only"),
+    DemoUser("dave", "Dave Contractor", "Dave-old-2026", None, "Password expired", password_age_days=120),
+    DemoUser("erin", "Erin Intern", "Erin-intern-2026", None, "Locked out after wrong passwords", locked=True),
 )
+# A weak, imperfect rule, so the Overview has something to fix: no required elements, no history.
+DEMO_PASSWORD_POLICY = {"minimum_length": 8, "max_password_age_days": 90, "max_login_attempts": 5}
+# Where the seeded wrong-password attempts come from (a documentation address, RFC 5737).
+DEMO_ATTACKER_IP = "203.0.113.66"
+DEMO_WRONG_PASSWORD = "not-the-password"  # noqa: S105 - deliberately wrong
 
 
 @dataclass(frozen=True)

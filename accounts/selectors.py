@@ -26,15 +26,11 @@ def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principa
     if lock:
         principals = principals.select_for_update(of=("self",))
     if domain.endswith(suffix):
-        return (
-            principals.select_related("login_profile")
-            .filter(
-                kind=Principal.Kind.RAM_USER,
-                account__alias=domain.removesuffix(suffix),
-                name__iexact=name,
-            )
-            .first()
-        )
+        return principals.filter(
+            kind=Principal.Kind.RAM_USER,
+            account__alias=domain.removesuffix(suffix),
+            name__iexact=name,
+        ).first()
     return principals.filter(kind=Principal.Kind.ROOT, email__iexact=logon_name).first()
 
 
@@ -130,3 +126,8 @@ def password_history_ids_beyond(principal: Principal, *, keep: int) -> list[int]
 def passwords_older_than(*, account: Account, cutoff: datetime) -> int:
     """How many RAM users of `account` have a console password set before `cutoff`."""
     return LoginProfile.objects.filter(principal__account=account, password_changed_at__lte=cutoff).count()
+
+
+def login_profile_of(principal: Principal) -> LoginProfile | None:
+    """The principal's logon profile, read afresh from the database."""
+    return LoginProfile.objects.filter(principal=principal).first()

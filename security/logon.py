@@ -55,7 +55,9 @@ def identify(attempt: LogonAttempt) -> None:
     attempt.principal = principal
     attempt.now = clock.now(principal.account)
     if principal.is_ram_user:
-        attempt.profile = getattr(principal, "login_profile", None)
+        # Read after the row lock is held: a profile joined into the locking query could be a
+        # snapshot from before a concurrent attempt's update.
+        attempt.profile = selectors.login_profile_of(principal)
         attempt.policy = password_policy_of(principal.account)
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts import demo
 from accounts.models import Account, PolicyAttachment, Principal
+from security.models import Event, PasswordPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,11 +102,18 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys) -> None:
     assert logon_names[0] == demo.DEMO_ACCOUNT_EMAIL
     assert "alice@ramconsole-demo.onaliyun.com" in logon_names
     assert PolicyAttachment.objects.filter(policy_name="AliyunRAMFullAccess").count() == 1
+    expected = {
+        "erin@ramconsole-demo.onaliyun.com": None,  # locked out by the seeded wrong passwords
+        "dave@ramconsole-demo.onaliyun.com": reverse("accounts:logon-password"),  # expired: must change
+    }
     for login in first["logins"]:
         response = Client().post(
             reverse("accounts:logon"), {"logon_name": login["logon_name"], "password": login["password"]}
         )
-        assert response.status_code == 302, login["logon_name"]
+        location = expected.get(login["logon_name"], reverse("accounts:overview"))
+        assert response.get("Location") == location, login["logon_name"]
+    assert Event.objects.filter(action="ConsoleLogon", result="LoginLocked").count() == 1
+    assert PasswordPolicy.objects.get(account__account_id=first["account_id"]).max_login_attempts == 5
 
 
 def test_create_account_and_ram_user_commands(db, capsys) -> None:

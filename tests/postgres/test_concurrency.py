@@ -11,9 +11,11 @@ from django.db import connection
 
 from accounts import selectors, services
 from accounts.actors import Actor
-from accounts.models import Account, Principal
+from accounts.models import Account, LoginProfile, Principal
 from security import policy
+from security import services as security_services
 from security.errors import RamError
+from security.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,3 +68,19 @@ def test_user_quota_holds_under_parallel_creates(account: Account, monkeypatch: 
     outcomes = _race(10, create)
     assert outcomes == Counter({"created": 3, "LimitExceeded.User": 7})
     assert selectors.ram_user_count(account=account) == 3
+
+
+def test_parallel_wrong_passwords_lock_at_exactly_the_limit(account: Account, ram_user_factory) -> None:
+    security_services.password_policy_update(actor=Actor(selectors.root_of(account)), max_login_attempts=5)
+    user = ram_user_factory(account, "target")
+
+    def attempt(_i: int) -> str:
+        services.console_logon(logon_name="target@acme.onaliyun.com", password="wrong-password", source_ip="10.0.0.9")
+        return "logged on"
+
+    outcomes = _race(20, attempt)
+    assert outcomes == Counter({"WrongPassword": 5, "LoginLocked": 15})
+    profile = LoginProfile.objects.get(principal=user)
+    assert profile.failed_logon_count == 5 and profile.locked_until is not None
+    results = Counter(Event.objects.filter(action="ConsoleLogon").values_list("result", flat=True))
+    assert results == Counter({"WrongPassword": 5, "LoginLocked": 15})

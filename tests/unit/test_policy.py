@@ -81,6 +81,10 @@ def test_user_quota_is_one_thousand() -> None:
 )
 def test_root_password_rule(password: str, ok: bool) -> None:
     assert (policy.root_password_problems(password) == []) is ok
+    if not ok:
+        with pytest.raises(InvalidParameter) as refused:
+            policy.check_root_password(password)
+        assert refused.value.code == "InvalidParameter.Password.TooWeak"
 
 
 def _principal(

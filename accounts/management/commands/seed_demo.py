@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -10,7 +12,11 @@ from django.db import transaction
 from accounts import demo, selectors, services
 from accounts.actors import Actor
 from accounts.management.commands._output import emit
-from security.errors import EntityNotExist
+from accounts.models import Principal
+from ramconsole import clock
+from security import services as security_services
+from security.errors import EntityNotExist, LogonRefused
+from security.selectors import password_policy_of
 
 
 class Command(BaseCommand):
@@ -27,19 +33,25 @@ class Command(BaseCommand):
                 email=demo.DEMO_ACCOUNT_EMAIL, password=demo.DEMO_ROOT_PASSWORD, alias=demo.DEMO_ACCOUNT_ALIAS
             )
         actor = Actor(principal=selectors.root_of(account))
+        if password_policy_of(account).pk is None:
+            security_services.password_policy_update(actor=actor, **demo.DEMO_PASSWORD_POLICY)
+        now = clock.now(account)
         for spec in demo.DEMO_USERS:
             try:
                 selectors.ram_user_get_by_name(account=account, name=spec.name)
                 continue
             except EntityNotExist:
                 pass
+            then = now - timedelta(days=spec.password_age_days)
             user = services.ram_user_create(
-                actor=actor, name=spec.name, display_name=spec.display_name, comments=spec.comments
+                actor=actor, name=spec.name, display_name=spec.display_name, comments=spec.comments, now=then
             )
             if spec.password:
-                services.login_profile_create(actor=actor, user=user, password=spec.password)
+                services.login_profile_create(actor=actor, user=user, password=spec.password, now=then)
             if spec.policy:
                 services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
+            if spec.locked:
+                self._lock_out(user)
         emit(
             self,
             {
@@ -51,3 +63,12 @@ class Command(BaseCommand):
             },
             as_json=options["json"],
         )
+
+    @staticmethod
+    def _lock_out(user: Principal) -> None:
+        """Wrong passwords through the real logon pipeline until the retry limit locks the user."""
+        for _attempt in range(demo.DEMO_PASSWORD_POLICY["max_login_attempts"]):
+            with contextlib.suppress(LogonRefused):
+                services.console_logon(
+                    logon_name=user.upn, password=demo.DEMO_WRONG_PASSWORD, source_ip=demo.DEMO_ATTACKER_IP
+                )
