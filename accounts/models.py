@@ -22,6 +22,8 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Sandbox clock: this account's time runs this far ahead of real time.
     clock_offset = models.DurationField(default=timedelta)
+    # Login Mask of the root account (PRODUCT.md §5.2): `;`-separated CIDR blocks, empty = any address.
+    login_mask = models.CharField(max_length=512, blank=True)
 
     class Meta:
         ordering = ["account_id"]

@@ -22,17 +22,19 @@ LIFETIME = timedelta(minutes=10)
 class PendingLogon:
     principal: Principal
     steps: list[str]
+    next_url: str
 
     @property
     def step(self) -> str | None:
         return self.steps[0] if self.steps else None
 
 
-def start(request: HttpRequest, *, principal: Principal, steps: list[str]) -> None:
+def start(request: HttpRequest, *, principal: Principal, steps: list[str], next_url: str) -> None:
     request.session.cycle_key()  # a new key for the new privilege level, as login() does
     request.session[SESSION_KEY] = {
         "principal": principal.pk,
         "steps": steps,
+        "next": next_url,
         "expires": (timezone.now() + LIFETIME).isoformat(),
     }
 
@@ -44,7 +46,7 @@ def get(request: HttpRequest) -> PendingLogon | None:
     principal = Principal.objects.select_related("account", "login_profile").filter(pk=data["principal"]).first()
     if principal is None:
         return None
-    return PendingLogon(principal=principal, steps=list(data["steps"]))
+    return PendingLogon(principal=principal, steps=list(data["steps"]), next_url=data.get("next", ""))
 
 
 def complete_step(request: HttpRequest, step: str) -> list[str]:

@@ -20,6 +20,7 @@ from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttach
 from ramconsole import clock
 from security import events, logon, policy
 from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError
+from security.models import RESULT_SUCCESS
 from security.selectors import password_policy_of
 
 
@@ -496,9 +497,11 @@ def _record_refused_logon(attempt: logon.LogonAttempt, refusal: LogonRefused) ->
     )
 
 
-def console_logout(*, principal: Principal, source_ip: str | None) -> None:
+def console_logout(*, principal: Principal, source_ip: str | None, reason: str = RESULT_SUCCESS) -> None:
+    """Record a logout; `reason` says why when the console ended the session itself."""
     events.record(
         action="ConsoleLogout",
+        result=reason,
         account=principal.account,
         actor=principal,
         source_ip=source_ip,

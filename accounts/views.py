@@ -31,6 +31,7 @@ from accounts.forms import (
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.forms import ConfirmForm, ServiceFormMixin
+from ramconsole.middleware import SESSION_STARTED_KEY
 from ramconsole.net import client_ip
 from security import logon as logon_pipeline
 from security import policy
@@ -70,17 +71,22 @@ def logon(request: HttpRequest) -> HttpResponse:
             form.add_error(None, refusal.message)
         else:
             if outcome.pending_steps:
-                pending.start(request, principal=outcome.principal, steps=outcome.pending_steps)
+                pending.start(
+                    request,
+                    principal=outcome.principal,
+                    steps=outcome.pending_steps,
+                    next_url=request.GET.get("next", ""),
+                )
                 return redirect("accounts:logon-password")
-            return _start_session(request, outcome.principal)
+            return _start_session(request, outcome.principal, next_url=request.GET.get("next", ""))
     demo_logins = demo.DEMO_LOGINS if settings.RAMCONSOLE_DEMO_MODE else []
     return render(request, "accounts/logon.html", {"form": form, "demo_logins": demo_logins})
 
 
-def _start_session(request: HttpRequest, principal: Principal) -> HttpResponse:
+def _start_session(request: HttpRequest, principal: Principal, *, next_url: str) -> HttpResponse:
     pending.clear(request)
     login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
-    next_url = request.GET.get("next", "")
+    request.session[SESSION_STARTED_KEY] = clock.now(principal.account).isoformat()
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("accounts:overview")
@@ -107,7 +113,7 @@ def logon_password(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             if not pending.complete_step(request, logon_pipeline.STEP_CHANGE_PASSWORD):
                 messages.success(request, _("Your password is changed."))
-                return _start_session(request, principal)
+                return _start_session(request, principal, next_url=logon_state.next_url)
             return redirect("accounts:logon")
     return render(request, "accounts/logon_password.html", {"form": form, "principal": principal})
 

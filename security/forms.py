@@ -10,9 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ramconsole.forms import PasswordFieldsMixin, ServiceFormMixin
-from security.models import PasswordPolicy
+from security.models import PasswordPolicy, SecurityPreference
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import RESULT_FILTER_FAILURE, RESULT_FILTER_SUCCESS
+from security.services import PREFERENCE_FLAGS
 
 
 class EventFilterForm(forms.Form):
@@ -195,3 +196,100 @@ class RootPasswordForm(ServiceFormMixin, PasswordFieldsMixin):
         self.helper = FormHelper(self)
         self.helper.form_id = "root-password-form"
         self.helper.add_input(Submit("save", _("OK")))
+
+
+ALLOWED_CHOICES = [("true", _("Allowed")), ("false", _("Not Allowed"))]
+
+
+def _allowed_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=ALLOWED_CHOICES, coerce=lambda value: value == "true", widget=forms.RadioSelect
+    )
+
+
+class LockoutConfirmationMixin(forms.Form):
+    confirm_lockout = forms.BooleanField(
+        label=_("I understand that logons from my current address will be refused"), required=False
+    )
+
+
+class SecurityPreferenceForm(ServiceFormMixin, LockoutConfirmationMixin):
+    """Update RAM User Security Settings (PRODUCT.md §5.1)."""
+
+    enable_save_mfa_ticket = _allowed_field(_("Save MFA Logon Status for 7 Days"))
+    allow_user_to_change_password = _allowed_field(_("Manage Passwords"))
+    allow_user_to_manage_access_keys = _allowed_field(_("Manage AccessKey"))
+    allow_user_to_manage_mfa_devices = _allowed_field(_("Manage MFA Devices"))
+    login_session_duration_hours = forms.IntegerField(
+        label=_("Logon Session Valid For"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 24}),
+        help_text=_("1-24 hours; a RAM user's console session ends this long after logon."),
+    )
+    login_network_masks = forms.CharField(
+        label=_("Logon Address Mask"),
+        required=False,
+        max_length=1024,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "192.168.0.0/16;10.0.0.0/8"}),
+        help_text=_(
+            "IPv4/IPv6 CIDR blocks separated by semicolons (;), at most 40 and 512 characters. Empty: any address. "
+            "AccessKey-signed API calls are not restricted."
+        ),
+    )
+    field_order = [
+        "enable_save_mfa_ticket",
+        "allow_user_to_change_password",
+        "allow_user_to_manage_access_keys",
+        "allow_user_to_manage_mfa_devices",
+        "login_session_duration_hours",
+        "login_network_masks",
+        "confirm_lockout",
+    ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "security-preference-form"
+        self.helper.add_input(Submit("save", _("OK")))
+
+    @staticmethod
+    def initial_from(preference: SecurityPreference) -> dict:
+        initial = {name: "true" if getattr(preference, name) else "false" for name in PREFERENCE_FLAGS}
+        initial["login_session_duration_hours"] = preference.login_session_duration_hours
+        initial["login_network_masks"] = preference.login_network_masks
+        return initial
+
+    def service_arguments(self) -> dict:
+        values = dict(self.cleaned_data)
+        return {"lockout_confirmed": values.pop("confirm_lockout"), **values}
+
+
+class LoginMaskForm(ServiceFormMixin, LockoutConfirmationMixin):
+    """Root Security Settings > Login Mask > Set (PRODUCT.md §5.2)."""
+
+    login_mask = forms.CharField(
+        label=_("Login Mask"),
+        required=False,
+        max_length=1024,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "192.168.0.0/16;10.0.0.0/8"}),
+        help_text=_("CIDR blocks separated by semicolons (;). Empty: the account may log on from any address."),
+    )
+    field_order = ["login_mask", "confirm_lockout"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "login-mask-form"
+        self.helper.add_input(Submit("save", _("OK")))
+
+
+class AddressTestForm(forms.Form):
+    """IP tester: would this address be allowed by the saved masks, and by which block?"""
+
+    test_address = forms.GenericIPAddressField(label=_("Test an address"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.form_id = "address-test-form"
+        self.helper.add_input(Submit("test", _("Test"), css_class="btn-outline-secondary btn-sm"))

@@ -18,13 +18,14 @@ from accounts.models import LoginProfile, Principal
 from ramconsole import clock
 from security.errors import LogonRefused
 from security.models import PasswordPolicy
-from security.policy import passwords
-from security.selectors import password_policy_of
+from security.policy import network, passwords
+from security.selectors import password_policy_of, security_preference_of
 
 REASON_UNKNOWN_NAME = "InvalidLogonName"
 REASON_WRONG_PASSWORD = "WrongPassword"  # noqa: S105 - a reason code, not a password
 REASON_CONSOLE_LOGON_DISABLED = "ConsoleLogonDisabled"
 REASON_LOCKED = "LoginLocked"
+REASON_ADDRESS_NOT_ALLOWED = "LoginMaskRefused"
 REASON_PASSWORD_EXPIRED = "PasswordExpired"  # noqa: S105 - a reason code, not a password
 
 STEP_CHANGE_PASSWORD = "change_password"  # noqa: S105 - a step name, not a password
@@ -61,6 +62,18 @@ def identify(attempt: LogonAttempt) -> None:
         attempt.policy = password_policy_of(principal.account)
 
 
+def network_allowed(attempt: LogonAttempt) -> None:
+    """The root's Login Mask, or the RAM users' Logon Address Mask, must admit the source address."""
+    principal = attempt.principal
+    if principal.is_root:
+        masks = principal.account.login_mask
+    else:
+        masks = security_preference_of(principal.account).login_network_masks
+    if not network.evaluate_address(masks, attempt.source_ip).allowed:
+        _spend_hash_time(attempt.password)
+        raise LogonRefused(code=REASON_ADDRESS_NOT_ALLOWED)
+
+
 def not_locked(attempt: LogonAttempt) -> None:
     """Password Retry Constraint Policy: refused while locked, even with the right password."""
     if attempt.profile is not None and passwords.is_locked(attempt.profile, now=attempt.now):
@@ -92,6 +105,7 @@ def not_hard_expired(attempt: LogonAttempt) -> None:
 
 CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [
     identify,
+    network_allowed,
     not_locked,
     console_logon_enabled,
     password_matches,

@@ -19,9 +19,19 @@ from accounts.actors import actor_of
 from accounts.forms import SelfPasswordChangeForm
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
+from ramconsole.net import client_ip
 from ramconsole.spreadsheet import csv_lines
 from security import policy, selectors, services
-from security.forms import EventFilterForm, PasswordPolicyForm, RootPasswordForm, VerifyIdentityForm
+from security.forms import (
+    ELEMENT_CHOICES,
+    AddressTestForm,
+    EventFilterForm,
+    LoginMaskForm,
+    PasswordPolicyForm,
+    RootPasswordForm,
+    SecurityPreferenceForm,
+    VerifyIdentityForm,
+)
 
 EVENTS_PER_PAGE = 50
 EVENT_CSV_HEADER = ["time_utc", "account_time_utc", "operator", "source_ip", "action", "target", "result"]
@@ -40,7 +50,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "account": account,
             "password_policy": password_policy,
-            "password_rules": policy.password_help_texts(password_policy),
+            "required_elements": [label for key, label in ELEMENT_CHOICES if key in password_policy.required_elements],
             "preference": selectors.security_preference_of(account),
         },
     )
@@ -86,6 +96,8 @@ def self_service(request: HttpRequest) -> HttpResponse:
         {
             "ram_user": request.user,
             "can_change_password": policy.can(request.user, "ChangePassword", target=request.user),
+            "can_manage_access_keys": policy.can(request.user, "CreateAccessKey", target=request.user),
+            "can_manage_mfa": policy.can(request.user, "BindMFADevice", target=request.user),
         },
     )
 
@@ -200,3 +212,58 @@ def self_password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your password is changed."))
             return redirect("security:self-service")
     return render(request, "security/self_password_change.html", {"form": form})
+
+
+def _address_test(request: HttpRequest, masks: str) -> tuple[AddressTestForm, policy.MaskDecision | None]:
+    """The IP tester of a mask page: the given address (default: the viewer's own) against `masks`."""
+    form = AddressTestForm(request.GET or None, initial={"test_address": client_ip(request)})
+    address = form.cleaned_data.get("test_address") if form.is_valid() else None
+    return form, policy.evaluate_address(masks, address or client_ip(request))
+
+
+@requires_action("SetSecurityPreference")
+@require_http_methods(["GET", "POST"])
+def security_preference_edit(request: HttpRequest) -> HttpResponse:
+    """Settings > Update RAM User Security Settings."""
+    preference = selectors.security_preference_of(request.user.account)
+    form = SecurityPreferenceForm(
+        request.POST if request.method == "POST" else None, initial=SecurityPreferenceForm.initial_from(preference)
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.call_service(
+            services.security_preference_update, actor=actor_of(request), **form.service_arguments()
+        )
+        if saved:
+            messages.success(request, _("The RAM user security settings are saved."))
+            return redirect("security:settings")
+    tester, decision = _address_test(request, preference.login_network_masks)
+    return render(
+        request,
+        "security/security_preference_form.html",
+        {"form": form, "tester": tester, "decision": decision, "masks": preference.login_network_masks},
+    )
+
+
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def root_login_mask(request: HttpRequest) -> HttpResponse:
+    """Security Settings > Login Mask > Set."""
+    _require_root(request)
+    account = request.user.account
+    form = LoginMaskForm(request.POST if request.method == "POST" else None, initial={"login_mask": account.login_mask})
+    if request.method == "POST" and form.is_valid():
+        saved = form.call_service(
+            services.account_login_mask_update,
+            actor=actor_of(request),
+            login_mask=form.cleaned_data["login_mask"],
+            lockout_confirmed=form.cleaned_data["confirm_lockout"],
+        )
+        if saved:
+            messages.success(request, _("The login mask is saved."))
+            return redirect("security:root-security-settings")
+    tester, decision = _address_test(request, account.login_mask)
+    return render(
+        request,
+        "security/login_mask_form.html",
+        {"form": form, "tester": tester, "decision": decision, "masks": account.login_mask},
+    )

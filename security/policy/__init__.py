@@ -18,6 +18,15 @@ from security.policy.access import (
     is_root,
     role_of,
 )
+from security.policy.network import (
+    MAX_MASK_CHARS,
+    MAX_MASKS,
+    MaskDecision,
+    check_not_locking_out,
+    evaluate_address,
+    normalise_masks,
+    parse_masks,
+)
 from security.policy.passwords import (
     LOCK_DURATION,
     PASSWORD_HISTORY_KEPT,
@@ -40,6 +49,7 @@ from security.policy.passwords import (
     root_password_help_texts,
     root_password_problems,
 )
+from security.policy.sessions import is_session_expired, session_expires_at
 from security.policy.users import (
     COMMENTS_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
@@ -59,12 +69,15 @@ __all__ = [
     "COMMENTS_MAX_LENGTH",
     "DISPLAY_NAME_MAX_LENGTH",
     "LOCK_DURATION",
+    "MAX_MASKS",
+    "MAX_MASK_CHARS",
     "MAX_RAM_USERS_PER_ACCOUNT",
     "PASSWORD_HISTORY_KEPT",
     "PASSWORD_MAX_LENGTH",
     "USER_NAME_MAX_LENGTH",
     "ConsoleCapabilities",
     "FailedLogon",
+    "MaskDecision",
     "Role",
     "after_wrong_password",
     "can",
@@ -73,6 +86,7 @@ __all__ = [
     "check_can_delete_user",
     "check_contact",
     "check_display_name",
+    "check_not_locking_out",
     "check_password_policy_values",
     "check_ram_user_password",
     "check_ranges",
@@ -81,6 +95,7 @@ __all__ = [
     "check_user_name",
     "console_capabilities",
     "delete_conflicts",
+    "evaluate_address",
     "expiry_impact",
     "generate_password",
     "is_identity_verification_fresh",
@@ -88,11 +103,15 @@ __all__ = [
     "is_password_expired",
     "is_read_action",
     "is_root",
+    "is_session_expired",
     "login_profile_state",
+    "normalise_masks",
+    "parse_masks",
     "password_expires_at",
     "password_help_texts",
     "password_validators",
     "role_of",
     "root_password_help_texts",
     "root_password_problems",
+    "session_expires_at",
 ]

@@ -190,7 +190,7 @@ def test_settings_tabs_show_the_default_domain(live_server: Any, page: Page, roo
     sidebar(page).get_by_role("link", name="Settings", exact=True).click()
     expect(page.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
     tabs = page.get_by_role("main")
-    expect(tabs.get_by_role("link", name="Security Settings")).to_be_visible()
+    expect(tabs.get_by_role("link", name="Security Settings", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Password Strength Settings")).to_be_visible()
 
     tabs.get_by_role("link", name="Advanced").click()

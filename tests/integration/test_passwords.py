@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -133,12 +134,12 @@ def test_enable_console_logon_with_generated_password_shown_once(root_client: Cl
         {"console_password_enabled": "true", "password_mode": "generate", "password_reset_required": "on"},
     )
     generated = response.context["generated_password"]
-    assert len(generated) >= 20 and generated in response.content.decode()
+    assert len(generated) >= 20 and html.escape(generated) in response.content.decode()
     assert generated not in str(list(Event.objects.values()))
     profile = LoginProfile.objects.get(principal=user)
     assert profile.password_reset_required
     detail = root_client.get(reverse("accounts:user-detail", args=[user.user_id])).content.decode()
-    assert generated not in detail
+    assert html.escape(generated) not in detail
     # The user logs on with it and must change it first (Password Reset).
     assert _logon("gen@acme.onaliyun.com", generated)["Location"] == LOGON_PASSWORD
 
