@@ -16,18 +16,24 @@ class DemoUser:
     password: str | None  # None: no console logon
     policy: str | None
     comments: str = ""
-    password_age_days: int = 0  # the password was set this long ago
+    password_age_days: int = 10  # the password was set this long ago
     locked: bool = False  # seeded by real wrong-password logons until the retry limit locks it
+    # AccessKeys: (created this many days ago, last used this many days ago or None = never)
+    access_keys: tuple[tuple[int, int | None], ...] = ()
 
 
 DEMO_USERS = (
     DemoUser("alice", "Alice Admin", "Alice-admin-2026", "AliyunRAMFullAccess", "Console administrator"),
-    DemoUser("bob", "Bob Auditor", "Bob-auditor-2026", "AliyunRAMReadOnlyAccess", "Read-only auditor"),
+    DemoUser(
+        "bob", "Bob Auditor", "Bob-auditor-2026", "AliyunRAMReadOnlyAccess", "Read-only auditor", access_keys=((30, 1),)
+    ),
     DemoUser("carol", "Carol Developer", "Carol-dev-2026", None, "Self-service only"),
-    DemoUser("ci-robot", "CI robot", None, None, "Programmatic access only"),
+    DemoUser("ci-robot", "CI robot", None, None, "Programmatic access only", access_keys=((200, 1), (3, None))),
     DemoUser("dave", "Dave Contractor", "Dave-old-2026", None, "Password expired", password_age_days=120),
     DemoUser("erin", "Erin Intern", "Erin-intern-2026", None, "Locked out after wrong passwords", locked=True),
 )
+# Every demo user has existed this long, so its keys and passwords can be older than today.
+DEMO_USER_AGE_DAYS = 400
 # A weak, imperfect rule, so the Overview has something to fix: no required elements, no history.
 DEMO_PASSWORD_POLICY = {"minimum_length": 8, "max_password_age_days": 90, "max_login_attempts": 5}
 # Where the seeded wrong-password attempts come from (a documentation address, RFC 5737).

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
+from accesskeys.models import AccessKey
 from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
 from security.errors import EntityNotExist
 
@@ -38,11 +40,18 @@ def root_of(account: Account) -> Principal:
     return Principal.objects.get(account=account, kind=Principal.Kind.ROOT)
 
 
+_key_count = (
+    AccessKey.objects.filter(principal=OuterRef("pk")).order_by().values("principal").annotate(n=Count("*")).values("n")
+)
+
+
 def ram_user_list(*, account: Account, search: str = "") -> QuerySet[Principal]:
     """RAM users of `account`, newest first, with what the Users page shows in one query."""
     users = (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
         .select_related("account", "login_profile")
+        # A correlated count, so only the rows of the shown page are counted (no GROUP BY over all users).
+        .annotate(access_key_count=Coalesce(Subquery(_key_count), 0))
         .order_by("-created_at", "-id")
     )
     search = search.strip()

@@ -14,6 +14,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from accesskeys import selectors as access_key_selectors
+from accesskeys import services as access_key_services
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
@@ -166,6 +168,8 @@ def ram_user_delete(*, actor: Actor, user: Principal, force: bool = False, now: 
     user = Principal.objects.select_for_update(of=("self",)).select_related("account").get(pk=user.pk)
     now = now or clock.now(user.account)
     if force:
+        for key in access_key_selectors.access_keys_of(user):
+            access_key_services.access_key_delete(actor=actor, user=user, access_key_id=key.access_key_id, now=now)
         if hasattr(user, "login_profile"):
             login_profile_delete(actor=actor, user=user, now=now)
         for attachment in selectors.policy_attachments_of(user):

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accesskeys.views import access_key_section
 from accounts import demo, pending, selectors, services
 from accounts.actors import actor_of
 from accounts.forms import (
@@ -181,6 +182,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             "attach_form": PolicyAttachForm(),
             "login_profile": getattr(user, "login_profile", None),
             "login_state": policy.login_profile_state(user, now=clock.now(user.account)),
+            **access_key_section(user, viewer=request.user),
         },
     )
 

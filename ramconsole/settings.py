@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "accounts",
     "security",
+    "accesskeys",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,8 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 
 # Demo mode shows the seeded demo logins on the logon page and a sandbox banner.
 RAMCONSOLE_DEMO_MODE = env_bool("RAMCONSOLE_DEMO_MODE", False)
+# Fernet keys (newest first) for secrets at rest; empty = derived from SECRET_KEY (ramconsole/crypto.py).
+RAMCONSOLE_SECRET_KEYS = env_list("RAMCONSOLE_SECRET_KEYS", "")
 # Addresses of reverse proxies whose X-Forwarded-For may be believed; nobody else's is.
 RAMCONSOLE_TRUSTED_PROXIES = env_list("RAMCONSOLE_TRUSTED_PROXIES", "")
 

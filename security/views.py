@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accesskeys.views import access_key_section
 from accounts import services as account_services
 from accounts.actors import actor_of
 from accounts.forms import SelfPasswordChangeForm
@@ -82,7 +83,11 @@ def password_policy_edit(request: HttpRequest) -> HttpResponse:
 def root_security_settings(request: HttpRequest) -> HttpResponse:
     if not policy.is_root(request.user):
         raise PermissionDenied
-    return render(request, "security/root_security_settings.html", {"account": request.user.account})
+    return render(
+        request,
+        "security/root_security_settings.html",
+        {"account": request.user.account, **access_key_section(request.user, viewer=request.user)},
+    )
 
 
 @requires_account_member
@@ -98,6 +103,7 @@ def self_service(request: HttpRequest) -> HttpResponse:
             "can_change_password": policy.can(request.user, "ChangePassword", target=request.user),
             "can_manage_access_keys": policy.can(request.user, "CreateAccessKey", target=request.user),
             "can_manage_mfa": policy.can(request.user, "BindMFADevice", target=request.user),
+            **access_key_section(request.user, viewer=request.user),
         },
     )
 

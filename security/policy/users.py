@@ -92,6 +92,13 @@ def check_can_add_ram_user(*, existing_count: int) -> None:
 def delete_conflicts(user: Principal) -> list[DeleteConflict]:
     """What RAM refuses to delete a user with, in the order RAM reports it."""
     conflicts = []
+    if user.access_keys.exists():
+        conflicts.append(
+            DeleteConflict(
+                _("The user CAN NOT have any access key while deleting the user."),
+                code="DeleteConflict.User.AccessKey",
+            )
+        )
     if hasattr(user, "login_profile"):
         conflicts.append(
             DeleteConflict(

@@ -43,7 +43,9 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from accesskeys import services as access_key_services
 from accounts import selectors
+from accounts.actors import Actor
 from accounts.models import Account, Principal, SystemPolicy
 from security.models import Event
 
@@ -161,6 +163,7 @@ class World:
             markers += [principal.email, principal.username]
             if principal.is_ram_user:
                 markers += [principal.user_id, principal.name, principal.upn, principal.display_name]
+            markers += [key.access_key_id for key in principal.access_keys.all()]
         return sorted({m for m in markers if m})
 
     def other_users_markers(self, me: Principal) -> list[str]:
@@ -169,6 +172,7 @@ class World:
         for principal in Principal.objects.filter(account=self.account_a, kind=Principal.Kind.RAM_USER):
             if principal.pk != me.pk:
                 markers += [principal.user_id, principal.name, principal.upn, principal.display_name]
+                markers += [key.access_key_id for key in principal.access_keys.all()]
         return sorted({m for m in markers if m})
 
 
@@ -177,6 +181,7 @@ class World:
 PARAMETER_FILLERS: dict[str, Callable[[World], str]] = {
     "user_id": lambda world: world.victim.user_id,
     "policy_name": lambda world: SystemPolicy.READ_ONLY.value,  # attached to the victim
+    "access_key_id": lambda world: world.victim.access_keys.get().access_key_id,
 }
 
 
@@ -231,6 +236,7 @@ def world(
     client_for: Callable[[Principal], Client],
 ) -> World:
     victim = ram_user_factory(account, "vera.victim", policy=SystemPolicy.READ_ONLY.value, display_name="Vera Victim")
+    access_key_services.access_key_create(actor=Actor(selectors.root_of(account)), user=victim)
     account_b = account_factory(email="mallory-root@bravo.example", alias="bravo")
     other_root = selectors.root_of(account_b)
     other_admin = ram_user_factory(

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from accesskeys import services as access_key_services
+from accesskeys.models import AccessKey
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
@@ -84,3 +86,16 @@ def test_parallel_wrong_passwords_lock_at_exactly_the_limit(account: Account, ra
     assert profile.failed_logon_count == 5 and profile.locked_until is not None
     results = Counter(Event.objects.filter(action="ConsoleLogon").values_list("result", flat=True))
     assert results == Counter({"WrongPassword": 5, "LoginLocked": 15})
+
+
+def test_twenty_parallel_creates_make_exactly_two_keys(account: Account, ram_user_factory) -> None:
+    user = ram_user_factory(account, "keyholder", password=None)
+    actor = Actor(selectors.root_of(account))
+
+    def create(_i: int) -> str:
+        access_key_services.access_key_create(actor=actor, user=user)
+        return "created"
+
+    outcomes = _race(20, create)
+    assert outcomes == Counter({"created": 2, "LimitExceeded.User.AccessKey": 18})
+    assert AccessKey.objects.filter(principal=user).count() == 2

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from accesskeys import services as access_key_services
 from accounts import demo, selectors, services
 from accounts.actors import Actor
 from accounts.management.commands._output import emit
@@ -42,16 +43,30 @@ class Command(BaseCommand):
                 continue
             except EntityNotExist:
                 pass
-            then = now - timedelta(days=spec.password_age_days)
             user = services.ram_user_create(
-                actor=actor, name=spec.name, display_name=spec.display_name, comments=spec.comments, now=then
+                actor=actor,
+                name=spec.name,
+                display_name=spec.display_name,
+                comments=spec.comments,
+                now=now - timedelta(days=demo.DEMO_USER_AGE_DAYS),
             )
             if spec.password:
-                services.login_profile_create(actor=actor, user=user, password=spec.password, now=then)
+                services.login_profile_create(
+                    actor=actor, user=user, password=spec.password, now=now - timedelta(days=spec.password_age_days)
+                )
             if spec.policy:
                 services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
             if spec.locked:
                 self._lock_out(user)
+            for created_days_ago, used_days_ago in spec.access_keys:
+                created = access_key_services.access_key_create(
+                    actor=actor, user=user, now=now - timedelta(days=created_days_ago)
+                )
+                if used_days_ago is not None:
+                    # The same service the API calls when a key signs a request.
+                    access_key_services.access_key_mark_used(
+                        access_key=created.access_key, now=now - timedelta(days=used_days_ago)
+                    )
         emit(
             self,
             {
