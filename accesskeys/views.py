@@ -179,8 +179,10 @@ def access_key_rotate(request: HttpRequest, access_key_id: str, user_id: str | N
     owner = _owner(request, user_id, "UpdateAccessKey")
     old = _key(owner, access_key_id)
     now = clock.now(owner.account)
-    newer = [k for k in selectors.access_keys_of(owner) if k.pk != old.pk]
-    new = newer[0] if newer else None
+    others = [k for k in selectors.access_keys_of(owner) if k.pk != old.pk]
+    # Only a key created after the old one is its replacement; an older one blocks step 1 (two at most).
+    new = next((k for k in others if (k.created_at, k.pk) > (old.created_at, old.pk)), None)
+    blocking = next((k for k in others if k is not new), None)
     return render(
         request,
         "accesskeys/access_key_rotate.html",
@@ -188,6 +190,7 @@ def access_key_rotate(request: HttpRequest, access_key_id: str, user_id: str | N
             "owner": owner,
             "old": old,
             "new": new,
+            "blocking": blocking,
             "old_recently_used": policy.was_used_recently(old.last_used_at, now=now),
             "create_url": _url(owner, request.user, "create"),
             "status_url": _url(owner, request.user, "status", old.access_key_id),

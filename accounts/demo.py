@@ -20,6 +20,8 @@ class DemoUser:
     locked: bool = False  # seeded by real wrong-password logons until the retry limit locks it
     # AccessKeys: (created this many days ago, last used this many days ago or None = never)
     access_keys: tuple[tuple[int, int | None], ...] = ()
+    mfa: bool = False  # a virtual MFA device is bound (its key is printed by seed_demo)
+    mfa_required: bool = False  # Enable MFA: Required, not yet enrolled
 
 
 DEMO_USERS = (
@@ -31,6 +33,8 @@ DEMO_USERS = (
     DemoUser("ci-robot", "CI robot", None, None, "Programmatic access only", access_keys=((200, 1), (3, None))),
     DemoUser("dave", "Dave Contractor", "Dave-old-2026", None, "Password expired", password_age_days=120),
     DemoUser("erin", "Erin Intern", "Erin-intern-2026", None, "Locked out after wrong passwords", locked=True),
+    DemoUser("frank", "Frank Finance", "Frank-fin-2026", None, "MFA bound (key printed by seed_demo)", mfa=True),
+    DemoUser("grace", "Grace Sales", "Grace-sales-2026", None, "Must enrol MFA at logon", mfa_required=True),
 )
 # Every demo user has existed this long, so its keys and passwords can be older than today.
 DEMO_USER_AGE_DAYS = 400

@@ -19,6 +19,8 @@ from accesskeys import services as access_key_services
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
+from mfa import remember
+from mfa import services as mfa_services
 from ramconsole import clock
 from security import events, logon, policy
 from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError
@@ -170,6 +172,8 @@ def ram_user_delete(*, actor: Actor, user: Principal, force: bool = False, now: 
     if force:
         for key in access_key_selectors.access_keys_of(user):
             access_key_services.access_key_delete(actor=actor, user=user, access_key_id=key.access_key_id, now=now)
+        if hasattr(user, "mfa_device"):
+            mfa_services.mfa_device_unbind(actor=actor, user=user, now=now)
         if hasattr(user, "login_profile"):
             login_profile_delete(actor=actor, user=user, now=now)
         for attachment in selectors.policy_attachments_of(user):
@@ -377,16 +381,24 @@ def _logon_password_change(*, actor: Actor, new_password: str) -> None:
     _record(actor, "ChangePassword", user.upn, now, detail={"at_logon": True})
 
 
-@events.audited("VerifyIdentity")
-@sensitive_variables("password")
-def root_identity_verify(*, actor: Actor, password: str) -> datetime:
-    """Verify Identity (root): the current password. Returns when it was verified."""
+@sensitive_variables("password", "code")
+def root_identity_verify(*, actor: Actor, password: str | None = None, code: str | None = None) -> datetime:
+    """Verify Identity (root): a current MFA code, or the current password. Returns when it was verified."""
     if not policy.is_root(actor.principal):
         raise NoPermission()
+    if code is not None:
+        # Checked (and its failure counted) outside the transaction below, so a wrong code counts.
+        mfa_services.mfa_code_verify(principal=actor.principal, code=code, source_ip=actor.source_ip)
+    return _root_identity_record(actor=actor, password=password, by_mfa=code is not None)
+
+
+@events.audited("VerifyIdentity")
+@sensitive_variables("password")
+def _root_identity_record(*, actor: Actor, password: str | None, by_mfa: bool) -> datetime:
     now = clock.now(actor.account)
-    if not actor.principal.check_password(password):
+    if not by_mfa and not actor.principal.check_password(password or ""):
         raise RamError("The password is incorrect.", code="InvalidParameter.Password.Incorrect", field="password")
-    _record(actor, "VerifyIdentity", actor.principal.email, now)
+    _record(actor, "VerifyIdentity", actor.principal.email, now, detail={"method": "mfa" if by_mfa else "password"})
     return now
 
 
@@ -445,7 +457,9 @@ class LogonOutcome:
 
 
 @sensitive_variables("password")
-def console_logon(*, logon_name: str, password: str, source_ip: str | None) -> LogonOutcome:
+def console_logon(
+    *, logon_name: str, password: str, source_ip: str | None, remembered_tokens: dict[str, str] | None = None
+) -> LogonOutcome:
     """Run the logon pipeline's credential steps and record the attempt, whatever its outcome.
 
     Raises LogonRefused (its code is the recorded reason, never shown to the person logging on).
@@ -461,6 +475,7 @@ def console_logon(*, logon_name: str, password: str, source_ip: str | None) -> L
             refusal = refused
             _record_refused_logon(attempt, refused)
         else:
+            attempt.remembered = remember.claim_for(principal, remembered_tokens or {})
             steps = logon.pending_steps(attempt)
             principal.last_login = attempt.now
             principal.save(update_fields=["last_login"])

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import views
+from accounts import logon_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.logon, name="logon"),
-    path("login/password/", views.logon_password, name="logon-password"),
-    path("logout/", views.logout_view, name="logout"),
+    path("login/", logon_views.logon, name="logon"),
+    path("login/mfa/", logon_views.logon_mfa, name="logon-mfa"),
+    path("login/mfa/enrol/", logon_views.logon_mfa_enrol, name="logon-mfa-enrol"),
+    path("login/password/", logon_views.logon_password, name="logon-password"),
+    path("logout/", logon_views.logout_view, name="logout"),
     path("overview/", views.overview, name="overview"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),

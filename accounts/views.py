@@ -1,42 +1,34 @@
-"""Console logon, the Overview page and the Users pages. Thin: selectors, forms, services."""
+"""The Overview page and the Users pages. Thin: selectors, forms, services."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accesskeys.views import access_key_section
-from accounts import demo, pending, selectors, services
+from accounts import selectors, services
 from accounts.actors import actor_of
 from accounts.forms import (
     LoginProfileForm,
-    LogonForm,
-    LogonPasswordChangeForm,
     PolicyAttachForm,
     RamUserCreateForm,
     RamUserDeleteForm,
     RamUserUpdateForm,
 )
+from mfa import selectors as mfa_selectors
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.forms import ConfirmForm, ServiceFormMixin
-from ramconsole.middleware import SESSION_STARTED_KEY
-from ramconsole.net import client_ip
-from security import logon as logon_pipeline
 from security import policy
-from security.errors import EntityNotExist, LogonRefused
+from security.errors import EntityNotExist
 from security.selectors import password_policy_of
 
 if TYPE_CHECKING:
@@ -50,81 +42,6 @@ def _ram_user_or_404(request: HttpRequest, user_id: str) -> Principal:
         return selectors.ram_user_get(account=request.user.account, user_id=user_id)
     except EntityNotExist:
         raise Http404 from None
-
-
-@sensitive_post_parameters("password")
-@csrf_protect
-@never_cache
-@require_http_methods(["GET", "POST"])
-def logon(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.account_id:
-        return redirect("accounts:overview")
-    form = LogonForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = services.console_logon(
-                logon_name=form.cleaned_data["logon_name"],
-                password=form.cleaned_data["password"],
-                source_ip=client_ip(request),
-            )
-        except LogonRefused as refusal:
-            # One message for every refusal: it must not reveal which names exist, or why.
-            form.add_error(None, refusal.message)
-        else:
-            if outcome.pending_steps:
-                pending.start(
-                    request,
-                    principal=outcome.principal,
-                    steps=outcome.pending_steps,
-                    next_url=request.GET.get("next", ""),
-                )
-                return redirect("accounts:logon-password")
-            return _start_session(request, outcome.principal, next_url=request.GET.get("next", ""))
-    demo_logins = demo.DEMO_LOGINS if settings.RAMCONSOLE_DEMO_MODE else []
-    return render(request, "accounts/logon.html", {"form": form, "demo_logins": demo_logins})
-
-
-def _start_session(request: HttpRequest, principal: Principal, *, next_url: str) -> HttpResponse:
-    pending.clear(request)
-    login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
-    request.session[SESSION_STARTED_KEY] = clock.now(principal.account).isoformat()
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect("accounts:overview")
-
-
-@sensitive_post_parameters("new_password", "confirm_password")
-@never_cache
-@require_http_methods(["GET", "POST"])
-def logon_password(request: HttpRequest) -> HttpResponse:
-    """The forced password change of a pending logon (Password Reset, or an expired password)."""
-    logon_state = pending.get(request)
-    if logon_state is None or logon_state.step != logon_pipeline.STEP_CHANGE_PASSWORD:
-        return redirect("accounts:logon")
-    principal = logon_state.principal
-    rules = policy.password_help_texts(password_policy_of(principal.account))
-    form = LogonPasswordChangeForm(request.POST if request.method == "POST" else None, rules=rules)
-    if request.method == "POST" and form.is_valid():
-        form.call_service(
-            services.logon_password_change,
-            principal=principal,
-            new_password=form.cleaned_data["new_password"],
-            source_ip=client_ip(request),
-        )
-        if not form.errors:
-            if not pending.complete_step(request, logon_pipeline.STEP_CHANGE_PASSWORD):
-                messages.success(request, _("Your password is changed."))
-                return _start_session(request, principal, next_url=logon_state.next_url)
-            return redirect("accounts:logon")
-    return render(request, "accounts/logon_password.html", {"form": form, "principal": principal})
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.account_id:
-        services.console_logout(principal=request.user, source_ip=client_ip(request))
-    logout(request)
-    return redirect("accounts:logon")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -182,6 +99,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             "attach_form": PolicyAttachForm(),
             "login_profile": getattr(user, "login_profile", None),
             "login_state": policy.login_profile_state(user, now=clock.now(user.account)),
+            "mfa_device": mfa_selectors.device_of(user),
             **access_key_section(user, viewer=request.user),
         },
     )

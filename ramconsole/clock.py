@@ -21,3 +21,8 @@ def now(account: Account | None) -> datetime:
     if account is None:
         return real
     return real + account.clock_offset
+
+
+def phone_now() -> datetime:
+    """The time an authenticator app sees: real time, never the sandbox offset (TOTP codes)."""
+    return timezone.now()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "security",
     "accesskeys",
+    "mfa",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ramconsole.forms import PasswordFieldsMixin, ServiceFormMixin
@@ -170,23 +171,46 @@ class PasswordPolicyForm(ServiceFormMixin, forms.Form):
 
 
 class VerifyIdentityForm(ServiceFormMixin, forms.Form):
-    """Verify Identity: the current password (an MFA code once the account has MFA)."""
+    """Verify Identity: an MFA code when the account has MFA, else the current password."""
 
-    method = forms.ChoiceField(
-        label=_("Verification Method"),
-        choices=[("password", _("Login Password"))],
-        widget=forms.RadioSelect,
-        initial="password",
-    )
+    method = forms.ChoiceField(label=_("Verification Method"), widget=forms.RadioSelect)
     password = forms.CharField(
-        label=_("Current Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Current Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("MFA Code"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, mfa_available: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        if mfa_available:
+            self.fields["method"].choices = [("mfa", _("MFA Code")), ("password", _("Login Password"))]
+            self.fields["method"].initial = "mfa"
+        else:
+            self.fields["method"].choices = [("password", _("Login Password"))]
+            self.fields["method"].initial = "password"
+            del self.fields["code"]
         self.helper = FormHelper(self)
         self.helper.form_id = "verify-identity-form"
         self.helper.add_input(Submit("verify", _("Verify now")))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        needed = "code" if cleaned.get("method") == "mfa" else "password"
+        if not cleaned.get(needed):
+            self.add_error(needed, ValidationError(_("This field is required."), code="required"))
+        return cleaned
+
+    def service_arguments(self) -> dict:
+        if self.cleaned_data["method"] == "mfa":
+            return {"code": self.cleaned_data["code"]}
+        return {"password": self.cleaned_data["password"]}
 
 
 class RootPasswordForm(ServiceFormMixin, PasswordFieldsMixin):

@@ -15,10 +15,12 @@ from datetime import datetime
 
 from accounts import selectors
 from accounts.models import LoginProfile, Principal
+from mfa import selectors as mfa_selectors
+from mfa.models import VirtualMFADevice
 from ramconsole import clock
 from security.errors import LogonRefused
 from security.models import PasswordPolicy
-from security.policy import network, passwords
+from security.policy import mfa, network, passwords
 from security.selectors import password_policy_of, security_preference_of
 
 REASON_UNKNOWN_NAME = "InvalidLogonName"
@@ -28,6 +30,8 @@ REASON_LOCKED = "LoginLocked"
 REASON_ADDRESS_NOT_ALLOWED = "LoginMaskRefused"
 REASON_PASSWORD_EXPIRED = "PasswordExpired"  # noqa: S105 - a reason code, not a password
 
+STEP_MFA = "mfa"
+STEP_MFA_ENROL = "mfa_enrol"
 STEP_CHANGE_PASSWORD = "change_password"  # noqa: S105 - a step name, not a password
 
 
@@ -40,6 +44,9 @@ class LogonAttempt:
     principal: Principal | None = None
     profile: LoginProfile | None = None
     policy: PasswordPolicy | None = None
+    mfa_device: VirtualMFADevice | None = None
+    # This browser's verified "remember MFA for 7 days" claim for the principal, if any.
+    remembered: dict | None = None
 
 
 def _spend_hash_time(password: str) -> None:
@@ -55,6 +62,7 @@ def identify(attempt: LogonAttempt) -> None:
         raise LogonRefused(code=REASON_UNKNOWN_NAME)
     attempt.principal = principal
     attempt.now = clock.now(principal.account)
+    attempt.mfa_device = mfa_selectors.device_of(principal)
     if principal.is_ram_user:
         # Read after the row lock is held: a profile joined into the locking query could be a
         # snapshot from before a concurrent attempt's update.
@@ -124,6 +132,15 @@ def pending_steps(attempt: LogonAttempt) -> list[str]:
     """What the user must do after the credentials and before the session: in order."""
     steps = []
     profile = attempt.profile
+    device = attempt.mfa_device
+    if device is not None:
+        remembered = attempt.principal.is_ram_user and mfa.is_mfa_remembered(
+            attempt.remembered, device, security_preference_of(attempt.principal.account), now=attempt.now
+        )
+        if not remembered:
+            steps.append(STEP_MFA)
+    elif profile is not None and profile.mfa_required:
+        steps.append(STEP_MFA_ENROL)
     if profile is not None and (
         profile.password_reset_required or passwords.is_password_expired(profile, attempt.policy, now=attempt.now)
     ):

@@ -18,6 +18,7 @@ from accesskeys.views import access_key_section
 from accounts import services as account_services
 from accounts.actors import actor_of
 from accounts.forms import SelfPasswordChangeForm
+from mfa import selectors as mfa_selectors
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.net import client_ip
@@ -86,7 +87,11 @@ def root_security_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/root_security_settings.html",
-        {"account": request.user.account, **access_key_section(request.user, viewer=request.user)},
+        {
+            "account": request.user.account,
+            "mfa_device": mfa_selectors.device_of(request.user),
+            **access_key_section(request.user, viewer=request.user),
+        },
     )
 
 
@@ -100,9 +105,10 @@ def self_service(request: HttpRequest) -> HttpResponse:
         "security/self_service.html",
         {
             "ram_user": request.user,
-            "can_change_password": policy.can(request.user, "ChangePassword", target=request.user),
+            "can_change_password": policy.can_change_own_password(request.user),
             "can_manage_access_keys": policy.can(request.user, "CreateAccessKey", target=request.user),
             "can_manage_mfa": policy.can(request.user, "BindMFADevice", target=request.user),
+            "mfa_device": mfa_selectors.device_of(request.user),
             **access_key_section(request.user, viewer=request.user),
         },
     )
@@ -160,10 +166,13 @@ def _require_root(request: HttpRequest) -> None:
 def root_password_verify(request: HttpRequest) -> HttpResponse:
     """Login Password > Change, step 1: Verify Identity."""
     _require_root(request)
-    form = VerifyIdentityForm(request.POST if request.method == "POST" else None)
+    form = VerifyIdentityForm(
+        request.POST if request.method == "POST" else None,
+        mfa_available=mfa_selectors.device_of(request.user) is not None,
+    )
     if request.method == "POST" and form.is_valid():
         verified_at = form.call_service(
-            account_services.root_identity_verify, actor=actor_of(request), password=form.cleaned_data["password"]
+            account_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
         )
         if verified_at is not None:
             request.session[IDENTITY_SESSION_KEY] = verified_at.isoformat()
@@ -202,7 +211,7 @@ def root_password_change(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def self_password_change(request: HttpRequest) -> HttpResponse:
     """A RAM user changes its own password (Manage Passwords)."""
-    if not policy.can(request.user, "ChangePassword", target=request.user):
+    if not policy.can_change_own_password(request.user):
         raise PermissionDenied
     rules = policy.password_help_texts(selectors.password_policy_of(request.user.account))
     form = SelfPasswordChangeForm(request.POST if request.method == "POST" else None, rules=rules)

@@ -106,3 +106,8 @@ class ConsoleCapabilities:
 
 def console_capabilities(principal: Principal) -> ConsoleCapabilities:
     return ConsoleCapabilities(role=role_of(principal))
+
+
+def can_change_own_password(principal: Principal) -> bool:
+    """ChangePassword is a RAM user's own action (the root uses Login Password > Change)."""
+    return principal.is_authenticated and principal.is_ram_user and can(principal, "ChangePassword", target=principal)

@@ -106,6 +106,13 @@ def delete_conflicts(user: Principal) -> list[DeleteConflict]:
                 code="DeleteConflict.User.LoginProfile",
             )
         )
+    if hasattr(user, "mfa_device"):
+        conflicts.append(
+            DeleteConflict(
+                _("The user CAN NOT have any MFA device while deleting the user."),
+                code="DeleteConflict.User.MFADevice",
+            )
+        )
     if selectors.system_policies_of(user):
         conflicts.append(
             DeleteConflict(

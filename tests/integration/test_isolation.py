@@ -53,7 +53,16 @@ from security.models import Event
 
 # Console URLs that work without logon. They are still requested by the cross-tenant personas to
 # check that they reveal nothing of account A.
-PUBLIC = frozenset({"accounts:home", "accounts:logon", "accounts:logon-password", "accounts:logout"})
+PUBLIC = frozenset(
+    {
+        "accounts:home",
+        "accounts:logon",
+        "accounts:logon-mfa",
+        "accounts:logon-mfa-enrol",
+        "accounts:logon-password",
+        "accounts:logout",
+    }
+)
 
 # URLs that are deliberately NOT attacked here, each with its reason. Entries are namespaces
 # (ending in ":") or URL names.
@@ -72,7 +81,9 @@ ALLOW_LIST = {
 SELF_SERVICE = "security:self-service"
 # Pages where any RAM user acts only on itself (its own password, keys, MFA): open to the
 # read-only and self-service personas of A, who must still see nothing of anyone else.
-OWN_ONLY = frozenset({SELF_SERVICE, "security:self-password"})
+OWN_ONLY = frozenset(
+    {SELF_SERVICE, "security:self-password", "mfa:own-enable", "mfa:own-disable", "accesskeys:own-create"}
+)
 
 THIS_FILE = "tests/integration/test_isolation.py"
 

@@ -95,6 +95,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys) -> None:
     first = json.loads(capsys.readouterr().out)
     call_command("seed_demo", "--json")
     second = json.loads(capsys.readouterr().out)
+    assert [k["logon_name"] for k in first.pop("mfa_keys")] == ["frank@ramconsole-demo.onaliyun.com"]
+    assert second.pop("mfa_keys") == []  # a key is shown once, when its device is bound
     assert first == second
     assert Account.objects.count() == 1
     assert Principal.objects.filter(kind="ram_user").count() == len(demo.DEMO_USERS)
@@ -105,6 +107,8 @@ def test_seed_demo_is_idempotent_and_prints_logins(db, capsys) -> None:
     expected = {
         "erin@ramconsole-demo.onaliyun.com": None,  # locked out by the seeded wrong passwords
         "dave@ramconsole-demo.onaliyun.com": reverse("accounts:logon-password"),  # expired: must change
+        "frank@ramconsole-demo.onaliyun.com": reverse("accounts:logon-mfa"),
+        "grace@ramconsole-demo.onaliyun.com": reverse("accounts:logon-mfa-enrol"),
     }
     for login in first["logins"]:
         response = Client().post(

@@ -106,14 +106,14 @@ def test_user_detail_runs_constant_queries(
 ) -> None:
     user = ram_user_factory(account, "solo")
     url = reverse("accounts:user-detail", args=[user.user_id])
-    with django_assert_num_queries(6):  # session, principal, user + profile, attachments, password policy, keys
+    with django_assert_num_queries(7):  # session, principal, user + profile, attachments, policy, mfa, keys
         root_client.get(url)
     for i in range(30):
         ram_user_factory(account, f"other{i}", policy="AliyunRAMFullAccess")
     services.policy_attach(actor=Actor(selectors.root_of(account)), user=user, policy_name="AliyunRAMReadOnlyAccess")
     for _ in range(2):
         access_key_services.access_key_create(actor=Actor(selectors.root_of(account)), user=user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         root_client.get(url)
 
 

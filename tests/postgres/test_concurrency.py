@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 from django.db import connection
 
@@ -14,6 +16,7 @@ from accesskeys.models import AccessKey
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
+from mfa import services as mfa_services
 from security import policy
 from security import services as security_services
 from security.errors import RamError
@@ -99,3 +102,29 @@ def test_twenty_parallel_creates_make_exactly_two_keys(account: Account, ram_use
     outcomes = _race(20, create)
     assert outcomes == Counter({"created": 2, "LimitExceeded.User.AccessKey": 18})
     assert AccessKey.objects.filter(principal=user).count() == 2
+
+
+def test_one_code_is_accepted_once_under_parallel_logons(account: Account, ram_user_factory) -> None:
+    user = ram_user_factory(account, "phone")
+    root_actor = Actor(selectors.root_of(account))
+    enrolment = mfa_services.mfa_enrolment_start(actor=root_actor, user=user)
+    totp = pyotp.TOTP(enrolment.seed)
+    now = datetime.now(UTC)
+    mfa_services.mfa_device_bind(
+        actor=root_actor,
+        user=user,
+        device=enrolment.device,
+        code1=totp.at(now - timedelta(seconds=60)),
+        code2=totp.at(now - timedelta(seconds=30)),
+    )
+    code = totp.at(now)
+
+    def verify(_i: int) -> str:
+        mfa_services.mfa_code_verify(principal=user, code=code, source_ip="10.0.0.7")
+        return "accepted"
+
+    outcomes = _race(10, verify)
+    assert outcomes.pop("accepted") == 1
+    # Every other attempt is a refused replay (and repeated failures throttle the device).
+    assert set(outcomes) <= {"CheckAuthenticationCodeFail.Replay", "Throttling.MFA"}
+    assert outcomes["CheckAuthenticationCodeFail.Replay"] >= 1 and outcomes.total() == 9

@@ -6,6 +6,7 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
+import pyotp
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
@@ -14,6 +15,7 @@ from accounts import demo, selectors, services
 from accounts.actors import Actor
 from accounts.management.commands._output import emit
 from accounts.models import Principal
+from mfa import services as mfa_services
 from ramconsole import clock
 from security import services as security_services
 from security.errors import EntityNotExist, LogonRefused
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         if password_policy_of(account).pk is None:
             security_services.password_policy_update(actor=actor, **demo.DEMO_PASSWORD_POLICY)
         now = clock.now(account)
+        mfa_keys: dict[str, str] = {}
         for spec in demo.DEMO_USERS:
             try:
                 selectors.ram_user_get_by_name(account=account, name=spec.name)
@@ -52,8 +55,14 @@ class Command(BaseCommand):
             )
             if spec.password:
                 services.login_profile_create(
-                    actor=actor, user=user, password=spec.password, now=now - timedelta(days=spec.password_age_days)
+                    actor=actor,
+                    user=user,
+                    password=spec.password,
+                    mfa_required=spec.mfa_required,
+                    now=now - timedelta(days=spec.password_age_days),
                 )
+            if spec.mfa:
+                mfa_keys[user.upn] = self._bind_mfa(actor, user)
             if spec.policy:
                 services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
             if spec.locked:
@@ -75,6 +84,8 @@ class Command(BaseCommand):
                     {"role": login.role, "logon_name": login.logon_name, "password": login.password}
                     for login in demo.DEMO_LOGINS
                 ],
+                # Shown once, like the console's enrolment page: add it to an authenticator app.
+                "mfa_keys": [{"logon_name": upn, "key": key} for upn, key in mfa_keys.items()],
             },
             as_json=options["json"],
         )
@@ -87,3 +98,18 @@ class Command(BaseCommand):
                 services.console_logon(
                     logon_name=user.upn, password=demo.DEMO_WRONG_PASSWORD, source_ip=demo.DEMO_ATTACKER_IP
                 )
+
+    @staticmethod
+    def _bind_mfa(actor: Actor, user: Principal) -> str:
+        """Enrol and bind a device through the real services, with two consecutive codes of now."""
+        enrolment = mfa_services.mfa_enrolment_start(actor=actor, user=user)
+        totp = pyotp.TOTP(enrolment.seed)
+        moment = clock.phone_now()
+        mfa_services.mfa_device_bind(
+            actor=actor,
+            user=user,
+            device=enrolment.device,
+            code1=totp.at(moment - timedelta(seconds=30)),
+            code2=totp.at(moment),
+        )
+        return enrolment.seed

@@ -1,0 +1,179 @@
+"""MFA pages: a RAM user's device (administrators), one's own device (self-service), and the
+account's Account Protection (root)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors as account_selectors
+from accounts import services as account_services
+from accounts.actors import actor_of
+from accounts.logon_views import enrolment_context
+from mfa import selectors, services
+from mfa.forms import MfaBindForm, MfaCodeForm
+from ramconsole.decorators import requires_account_member
+from ramconsole.forms import ConfirmForm
+from security import policy
+from security.errors import EntityNotExist, RamError
+from security.forms import VerifyIdentityForm
+
+if TYPE_CHECKING:
+    from accounts.models import Principal
+
+ENROLMENT_KEY = "mfa_enrolment_{}"
+PROTECTION_STEP_KEY = "account_protection_step"
+
+
+def _owner(request: HttpRequest, user_id: str | None, action: str) -> Principal:
+    if user_id is None:
+        owner = request.user
+    else:
+        try:
+            owner = account_selectors.ram_user_get(account=request.user.account, user_id=user_id)
+        except EntityNotExist:
+            raise Http404 from None
+    if not policy.can(request.user, action, target=owner):
+        raise PermissionDenied
+    return owner
+
+
+def _home(request: HttpRequest, owner: Principal) -> str:
+    if owner.pk != request.user.pk:
+        return reverse("accounts:user-detail", args=[owner.user_id])
+    return reverse("security:self-service")
+
+
+@sensitive_post_parameters("code1", "code2")
+@never_cache
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def mfa_enable(request: HttpRequest, user_id: str | None = None) -> HttpResponse:
+    """Enable the Virtual MFA Device (administrator) / Enable MFA Device (self-service):
+    scan, then two consecutive codes, then Enable."""
+    owner = _owner(request, user_id, "BindMFADevice")
+    home = _home(request, owner)
+    if owner.is_root:
+        raise PermissionDenied  # the account's MFA is Account Protection
+    session_key = ENROLMENT_KEY.format(owner.pk)
+    if request.method == "POST" and "start" in request.POST:
+        try:
+            device = services.mfa_enrolment_start(actor=actor_of(request), user=owner).device
+        except RamError as refusal:
+            messages.error(request, refusal.message)
+            return redirect(home)
+        request.session[session_key] = device.pk
+        return redirect(request.path)
+    device = selectors.enrolment_device(principal=owner, device_id=request.session.get(session_key))
+    if device is None:  # no enrolment started (or it lapsed): offer to start one
+        return render(request, "mfa/mfa_enable.html", {"owner": owner, "home": home})
+    form = MfaBindForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.call_service(
+            services.mfa_device_bind, actor=actor_of(request), user=owner, device=device, **form.cleaned_data
+        )
+        if not form.errors:
+            request.session.pop(session_key, None)
+            messages.success(request, _("The virtual MFA device is enabled."))
+            return redirect(home)
+    context = {"form": form, "owner": owner, "home": home, **enrolment_context(device, label=owner.upn)}
+    return render(request, "mfa/mfa_enable.html", context)
+
+
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def mfa_disable(request: HttpRequest, user_id: str | None = None) -> HttpResponse:
+    """Disable the Virtual MFA Device / Disable MFA Device > OK."""
+    owner = _owner(request, user_id, "UnbindMFADevice")
+    if owner.is_root:
+        raise PermissionDenied  # Account Protection is turned off with a code
+    home = _home(request, owner)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.call_service(services.mfa_device_unbind, actor=actor_of(request), user=owner)
+        if not form.errors:
+            messages.success(request, _("The virtual MFA device is disabled."))
+            return redirect(home)
+    return render(request, "mfa/mfa_disable.html", {"form": form, "owner": owner, "home": home})
+
+
+def _require_root(request: HttpRequest) -> None:
+    if not policy.is_root(request.user):
+        raise PermissionDenied
+
+
+@sensitive_post_parameters("password", "code")
+@never_cache
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def account_protection(request: HttpRequest) -> HttpResponse:
+    """Account Protection > Edit: Turn on Account Protection, then Identity Verification —
+    Verify identity (Verify now), install the app (Next), Enable the MFA (one code, Submit)."""
+    _require_root(request)
+    root = request.user
+    if selectors.device_of(root) is not None:
+        return redirect("security:root-security-settings")
+    step = request.session.get(PROTECTION_STEP_KEY, "choose")
+    if request.method == "POST" and request.POST.get("step") == "choose":
+        request.session[PROTECTION_STEP_KEY] = step = "verify"
+        return redirect("mfa:account-protection")
+    if step == "verify":
+        form = VerifyIdentityForm(request.POST if request.method == "POST" else None, mfa_available=False)
+        if request.method == "POST" and form.is_valid():
+            verified = form.call_service(
+                account_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
+            )
+            if verified:
+                request.session[PROTECTION_STEP_KEY] = "install"
+                return redirect("mfa:account-protection")
+        return render(request, "mfa/account_protection.html", {"step": step, "form": form})
+    session_key = ENROLMENT_KEY.format(root.pk)
+    if step == "install":
+        if request.method == "POST":
+            device = services.mfa_enrolment_start(actor=actor_of(request), user=root).device
+            request.session[session_key] = device.pk
+            request.session[PROTECTION_STEP_KEY] = "bind"
+            return redirect("mfa:account-protection")
+        return render(request, "mfa/account_protection.html", {"step": step})
+    if step == "bind":
+        device = selectors.enrolment_device(principal=root, device_id=request.session.get(session_key))
+        if device is None:  # the enrolment lapsed: install step again
+            request.session[PROTECTION_STEP_KEY] = "install"
+            return redirect("mfa:account-protection")
+        form = MfaCodeForm(request.POST if request.method == "POST" else None, submit_label=_("Submit"))
+        if request.method == "POST" and form.is_valid():
+            form.call_service(services.mfa_root_enable, actor=actor_of(request), device=device, **form.cleaned_data)
+            if not form.errors:
+                request.session.pop(session_key, None)
+                request.session.pop(PROTECTION_STEP_KEY, None)
+                messages.success(request, _("Account Protection is on."))
+                return redirect("security:root-security-settings")
+        context = {"step": step, "form": form, **enrolment_context(device, label=root.email)}
+        return render(request, "mfa/account_protection.html", context)
+    return render(request, "mfa/account_protection.html", {"step": "choose"})
+
+
+@sensitive_post_parameters("code")
+@requires_account_member
+@require_http_methods(["GET", "POST"])
+def account_protection_off(request: HttpRequest) -> HttpResponse:
+    """Turn off (next to Account Protect): needs a current code."""
+    _require_root(request)
+    if selectors.device_of(request.user) is None:
+        return redirect("security:root-security-settings")
+    form = MfaCodeForm(request.POST if request.method == "POST" else None, submit_label=_("Turn off"))
+    if request.method == "POST" and form.is_valid():
+        form.call_service(services.mfa_root_disable, actor=actor_of(request), code=form.cleaned_data["code"])
+        if not form.errors:
+            messages.success(request, _("Account Protection is off."))
+            return redirect("security:root-security-settings")
+    return render(request, "mfa/account_protection_off.html", {"form": form})
