@@ -140,3 +140,12 @@ def passwords_older_than(*, account: Account, cutoff: datetime) -> int:
 def login_profile_of(principal: Principal) -> LoginProfile | None:
     """The principal's logon profile, read afresh from the database."""
     return LoginProfile.objects.filter(principal=principal).first()
+
+
+def ram_users_after(*, account: Account, after_pk: int, limit: int) -> QuerySet[Principal]:
+    """A page of ListUsers: RAM users in creation order after the marker."""
+    return (
+        Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, pk__gt=after_pk)
+        .select_related("account")
+        .order_by("pk")[:limit]
+    )

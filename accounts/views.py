@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -24,7 +25,7 @@ from accounts.forms import (
     RamUserUpdateForm,
 )
 from mfa import selectors as mfa_selectors
-from ramconsole import clock
+from ramconsole import clock, rpc
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.forms import ConfirmForm, ServiceFormMixin
 from security import policy
@@ -44,7 +45,11 @@ def _ram_user_or_404(request: HttpRequest, user_id: str) -> Principal:
         raise Http404 from None
 
 
+@csrf_exempt  # the API is authenticated by signatures; the console part only redirects
 def home(request: HttpRequest) -> HttpResponse:
+    """`/`: the OpenAPI endpoint when the request names an Action, else the console."""
+    if rpc.is_api_request(request):
+        return rpc.endpoint(request)
     return redirect("accounts:overview" if request.user.is_authenticated else "accounts:logon")
 
 

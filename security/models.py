@@ -100,3 +100,20 @@ class SecurityPreference(models.Model):
 
     def __str__(self) -> str:
         return f"security preference of {self.account_id}"
+
+
+class ApiNonce(models.Model):
+    """A signature nonce seen from a key; a second use within the timestamp window is refused.
+
+    In the database, so every worker of the installation sees every nonce.
+    """
+
+    access_key_id = models.CharField(max_length=64)
+    nonce = models.CharField(max_length=128)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["access_key_id", "nonce"], name="api_nonce_once")]
+
+    def __str__(self) -> str:
+        return f"{self.access_key_id}/{self.nonce}"

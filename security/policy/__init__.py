@@ -19,6 +19,7 @@ from security.policy.access import (
     is_root,
     role_of,
 )
+from security.policy.api import TIMESTAMP_WINDOW, GatewayError, check_key_usable, check_timestamp, parse_timestamp
 from security.policy.credentials import (
     MAX_ACCESS_KEYS,
     can_manage_access_keys_of,
@@ -104,9 +105,11 @@ __all__ = [
     "PASSWORD_MAX_LENGTH",
     "REASON_THROTTLED",
     "REMEMBER_FOR",
+    "TIMESTAMP_WINDOW",
     "USER_NAME_MAX_LENGTH",
     "ConsoleCapabilities",
     "FailedLogon",
+    "GatewayError",
     "MaskDecision",
     "MfaCodeRefused",
     "Role",
@@ -126,6 +129,7 @@ __all__ = [
     "check_contact",
     "check_device_name",
     "check_display_name",
+    "check_key_usable",
     "check_not_locking_out",
     "check_not_recently_used",
     "check_password_policy_values",
@@ -133,6 +137,7 @@ __all__ = [
     "check_ranges",
     "check_root_password",
     "check_system_policy_name",
+    "check_timestamp",
     "check_user_name",
     "console_capabilities",
     "delete_conflicts",
@@ -152,6 +157,7 @@ __all__ = [
     "login_profile_state",
     "normalise_masks",
     "parse_masks",
+    "parse_timestamp",
     "password_expires_at",
     "password_help_texts",
     "password_validators",

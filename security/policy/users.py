@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.models import Principal, SystemPolicy
-from security.errors import DeleteConflict, InvalidParameter, LimitExceeded
+from security.errors import DeleteConflict, EntityNotExist, InvalidParameter, LimitExceeded
 
 # Quotas of RAM (RAM-API.md §9).
 MAX_RAM_USERS_PER_ACCOUNT = 1000
@@ -131,5 +131,6 @@ def check_can_delete_user(user: Principal) -> None:
 
 
 def check_system_policy_name(policy_name: str) -> None:
+    """The console knows the two system policies that decide console administration."""
     if policy_name not in SystemPolicy.values:
-        raise InvalidParameter(_("The policy does not exist."), code="EntityNotExist.Policy", field="policy_name")
+        raise EntityNotExist(_("The policy does not exist."), code="EntityNotExist.Policy", field="policy_name")

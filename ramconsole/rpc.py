@@ -1,0 +1,305 @@
+"""The RAM/IMS-compatible OpenAPI endpoint at `/` (RAM-API.md): authenticate the signature, find the
+handler for (Version, Action), run it, answer JSON. Handlers live in each app's rpc.py and hold
+no rules: they read parameters and call the same services as the console."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from accesskeys import selectors as key_selectors
+from accesskeys import services as key_services
+from accesskeys.models import AccessKey
+from accounts import selectors as account_selectors
+from accounts.actors import Actor
+from accounts.models import Principal
+from ramconsole import clock, crypto, signatures
+from ramconsole.net import client_ip
+from security import events, policy
+from security.errors import EntityNotExist, InvalidParameter, RamError
+from security.models import ApiNonce, Event
+from security.policy import GatewayError
+
+logger = logging.getLogger(__name__)
+
+RAM = "2015-05-01"
+IMS = "2019-08-15"
+HOSTS = {RAM: "ram.aliyuncs.com", IMS: "ims.aliyuncs.com"}
+HANDLER_MODULES = ("accounts.rpc", "security.rpc", "accesskeys.rpc", "mfa.rpc")
+ACS3_REQUIRED_HEADERS = {
+    "host",
+    "x-acs-action",
+    "x-acs-version",
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+}
+_TRUE = {"true"}
+_FALSE = {"false"}
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+@dataclass
+class ApiCall:
+    """One authenticated call: who, which version, and its (decoded, string) parameters."""
+
+    version: str
+    action: str
+    params: dict[str, str]
+    actor: Actor
+
+    @property
+    def is_ims(self) -> bool:
+        return self.version == IMS
+
+    @property
+    def account(self) -> Any:
+        return self.actor.account
+
+    def text(self, name: str, *, required: bool = False, default: str = "") -> str:
+        value = self.params.get(name)
+        if value is None or (required and value == ""):
+            if required:
+                raise InvalidParameter(
+                    _('The input parameter "%(p)s" that is mandatory for processing this request is not supplied.')
+                    % {"p": name},
+                    code="MissingParameter",
+                )
+            return default
+        return value
+
+    def has(self, name: str) -> bool:
+        return name in self.params
+
+    def boolean(self, name: str, default: bool | None = None) -> bool | None:
+        """Booleans arrive as True/true/False/false (Python SDKs send str(bool))."""
+        if name not in self.params:
+            return default
+        value = self.params[name].strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" is not a boolean.') % {"p": name}, code=f"InvalidParameter.{name}.Format"
+        )
+
+    def integer(self, name: str, default: int | None = None) -> int | None:
+        if name not in self.params or self.params[name] == "":
+            return default
+        try:
+            return int(self.params[name])
+        except ValueError:
+            raise InvalidParameter(
+                _('The parameter - "%(p)s" is not an integer.') % {"p": name}, code=f"InvalidParameter.{name}.Format"
+            ) from None
+
+    def user(self, *, required: bool = True) -> Principal:
+        """The RAM user a call names: UserName (RAM), UserPrincipalName or UserId (IMS).
+        Not named and not required: the caller itself (CreateAccessKey, ListAccessKeys, …)."""
+        account = self.account
+        if self.is_ims:
+            upn, user_id = self.params.get("UserPrincipalName", ""), self.params.get("UserId", "")
+            if user_id:
+                return account_selectors.ram_user_get(account=account, user_id=user_id)
+            if upn:
+                principal = account_selectors.principal_for_logon_name(upn)
+                if principal is None or principal.account_id != account.pk or not principal.is_ram_user:
+                    raise EntityNotExist("The user does not exist.", code="EntityNotExist.User")
+                return principal
+            name_param = "UserPrincipalName"
+        else:
+            name = self.params.get("UserName", "")
+            if name:
+                return account_selectors.ram_user_get_by_name(account=account, name=name)
+            name_param = "UserName"
+        if required:
+            self.text(name_param, required=True)
+        return self.actor.principal
+
+
+Handler = Callable[[ApiCall], dict[str, Any]]
+HANDLERS: dict[tuple[str, str], Handler] = {}
+
+
+def register(action: str, *, versions: tuple[str, ...] = (RAM, IMS)) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        for version in versions:
+            HANDLERS[(version, action)] = handler
+        return handler
+
+    return decorate
+
+
+def _load_handlers() -> None:
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return "Action" in request.GET or "Action" in request.POST or "x-acs-action" in request.headers
+
+
+def _params(request: HttpRequest) -> dict[str, str]:
+    """Query and form-body parameters, decoded (blank values kept, `+` as space)."""
+    merged = request.GET.dict()
+    if request.content_type == "application/x-www-form-urlencoded":
+        merged.update(request.POST.dict())
+    return merged
+
+
+def _authenticate(request: HttpRequest, params: dict[str, str]) -> tuple[AccessKey, str, str]:
+    """Verify the signature (ACS3 or v1); returns the key, the nonce and the timestamp it carried."""
+    now = clock.phone_now()
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith(signatures.ACS3):
+        parts = signatures.parse_acs3_authorization(authorization)
+        if parts is None:
+            raise GatewayError(_("The Authorization header is malformed."), code="IncompleteSignature")
+        key = policy.check_key_usable(key_selectors.access_key_by_id(parts["Credential"]))
+        signed = [name.strip().lower() for name in parts["SignedHeaders"].split(";") if name.strip()]
+        if not set(signed) >= ACS3_REQUIRED_HEADERS:
+            raise GatewayError(
+                _("SignedHeaders must include %(h)s.") % {"h": ", ".join(sorted(ACS3_REQUIRED_HEADERS))},
+                code="IncompleteSignature",
+            )
+        timestamp = request.headers.get("x-acs-date", "")
+        policy.check_timestamp(timestamp, now=now)
+        hashed_body = signatures.sha256_hex(request.body)
+        if not signatures.matches(hashed_body, request.headers.get("x-acs-content-sha256", "")):
+            raise GatewayError(_("The x-acs-content-sha256 header does not match the body."), code="InvalidBody")
+        string_to_sign = signatures.acs3_string_to_sign(
+            method=request.method,
+            path=request.path,
+            query=request.GET.dict(),
+            headers={name: request.headers.get(name, "") for name in signed},
+            signed_headers=sorted(signed),
+            hashed_body=hashed_body,
+        )
+        expected = signatures.acs3_signature(crypto.decrypt(key.secret_encrypted), string_to_sign)
+        given, nonce = parts["Signature"], request.headers.get("x-acs-signature-nonce", "")
+    else:
+        for name in ("AccessKeyId", "Signature", "SignatureNonce", "Timestamp"):
+            if not params.get(name):
+                raise GatewayError(
+                    _('The input parameter "%(p)s" that is mandatory for processing this request is not supplied.')
+                    % {"p": name},
+                    code="MissingParameter",
+                )
+        if params.get("SignatureMethod", "HMAC-SHA1") != "HMAC-SHA1":
+            raise GatewayError(_("Specified signature method is not supported."), code="InvalidSignatureMethod")
+        key = policy.check_key_usable(key_selectors.access_key_by_id(params["AccessKeyId"]))
+        timestamp = params["Timestamp"]
+        policy.check_timestamp(timestamp, now=now)
+        string_to_sign = signatures.rpc_string_to_sign(request.method, params)
+        expected = signatures.rpc_signature(crypto.decrypt(key.secret_encrypted), string_to_sign)
+        given, nonce = params["Signature"], params["SignatureNonce"]
+    if not signatures.matches(expected, given):
+        # The SDKs split this message at its colon: the server's string to sign follows it.
+        raise GatewayError(
+            f"Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}",
+            code="SignatureDoesNotMatch",
+        )
+    _remember_nonce(key.access_key_id, nonce, now)
+    return key, nonce, timestamp
+
+
+def _remember_nonce(access_key_id: str, nonce: str, now: datetime) -> None:
+    if not nonce:
+        raise GatewayError(_("The signature nonce is missing."), code="MissingParameter")
+    ApiNonce.objects.filter(seen_at__lt=now - policy.TIMESTAMP_WINDOW * 2).delete()
+    try:
+        with transaction.atomic():
+            ApiNonce.objects.create(access_key_id=access_key_id, nonce=nonce[:128], seen_at=now)
+    except IntegrityError:
+        raise GatewayError(_("Specified signature nonce was used already."), code="SignatureNonceUsed") from None
+
+
+def _error_response(error: RamError, *, request_id: str, version: str) -> JsonResponse:
+    host = HOSTS.get(version, HOSTS[RAM])
+    product = "Ims" if version == IMS else "Ram"
+    body = {
+        "RequestId": request_id,
+        "HostId": host,
+        "Code": error.code,
+        "Message": error.message,
+        "Recommend": f"https://api.aliyun.com/troubleshoot?q={error.code}&product={product}&requestId={request_id}",
+    }
+    return JsonResponse(body, status=error.http_status, content_type="application/json;charset=utf-8")
+
+
+@csrf_exempt
+def endpoint(request: HttpRequest) -> JsonResponse:
+    """POST (or GET) / with Action: one API call."""
+    request_id = str(uuid.uuid4()).upper()
+    params = _params(request)
+    version = request.headers.get("x-acs-version") or params.get("Version", "")
+    action = request.headers.get("x-acs-action") or params.get("Action", "")
+    source_ip = client_ip(request)
+    key: AccessKey | None = None
+    actor: Actor | None = None
+    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    try:
+        if request.method not in ("GET", "POST"):
+            raise GatewayError(_("Only GET and POST are supported."), code="UnsupportedHTTPMethod")
+        if version not in HOSTS:
+            raise GatewayError(_("Specified parameter Version is not valid."), code="InvalidVersion")
+        _load_handlers()
+        handler = HANDLERS.get((version, action))
+        if handler is None:
+            error = GatewayError(
+                _("Specified api is not found, please check your url and method."), code="InvalidAction.NotFound"
+            )
+            error.http_status = 404
+            raise error
+        key, _nonce, _timestamp = _authenticate(request, params)
+        owner = key.principal
+        actor = Actor(principal=owner, source_ip=source_ip, access_key_id=key.access_key_id)
+        key_services.access_key_mark_used(access_key=key)
+        result = handler(ApiCall(version=version, action=action, params=params, actor=actor))
+        response = JsonResponse({"RequestId": request_id, **result}, content_type="application/json;charset=utf-8")
+        outcome = "Success"
+    except RamError as error:
+        response = _error_response(error, request_id=request_id, version=version)
+        outcome = error.code
+    except Exception:
+        logger.exception("API %s %s failed (request %s)", version, action, request_id)
+        response = _error_response(
+            RamError(_("An internal error occurred."), code="InternalError"), request_id=request_id, version=version
+        )
+        response.status_code = 500
+        outcome = "InternalError"
+    _record_call(action=action, key=key, actor=actor, source_ip=source_ip, outcome=outcome, after=last_event)
+    return response
+
+
+def _record_call(
+    *, action: str, key: AccessKey | None, actor: Actor | None, source_ip: str | None, outcome: str, after: int
+) -> None:
+    """Every call is an event; a service that already recorded this call's change is not repeated."""
+    account = key.principal.account if key is not None else None
+    if account is not None and Event.objects.filter(id__gt=after, account=account).exists():
+        return
+    events.record(
+        action=action[:64] or "UnknownAction",
+        account=account,
+        actor=actor.principal if actor else None,
+        actor_name=actor.display_name if actor else (key.access_key_id if key else ""),
+        source_ip=source_ip,
+        result=outcome,
+        account_time=clock.now(account),
+        detail={"api": True},
+    )
