@@ -7,10 +7,12 @@ import io
 
 import pyotp
 import qrcode
+from django.db.models import QuerySet
 
-from accounts.models import Principal
+from accounts.models import Account, Principal
 from mfa.models import VirtualMFADevice
 from ramconsole import crypto
+from security.errors import EntityNotExist
 
 ISSUER = "ramconsole"
 
@@ -44,3 +46,21 @@ def qr_png_base64(uri: str) -> str:
     buffer = io.BytesIO()
     qrcode.make(uri, box_size=6, border=2).save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def device_by_serial(*, account: Account, serial_number: str) -> VirtualMFADevice:
+    """`acs:ram::<account id>:mfa/<name>` of this account, or EntityNotExist.VirtualMFADevice."""
+    prefix = f"acs:ram::{account.account_id}:mfa/"
+    name = serial_number.removeprefix(prefix) if serial_number.startswith(prefix) else None
+    device = (
+        VirtualMFADevice.objects.select_related("account", "principal").filter(account=account, name=name).first()
+        if name
+        else None
+    )
+    if device is None:
+        raise EntityNotExist("The virtual mfa device does not exist.", code="EntityNotExist.VirtualMFADevice")
+    return device
+
+
+def devices_of(account: Account) -> QuerySet[VirtualMFADevice]:
+    return VirtualMFADevice.objects.filter(account=account).select_related("account", "principal").order_by("pk")

@@ -16,7 +16,7 @@ from mfa import selectors
 from mfa.models import VirtualMFADevice
 from ramconsole import clock, crypto
 from security import events, policy
-from security.errors import EntityAlreadyExists, EntityNotExist, NoPermission
+from security.errors import DeleteConflict, EntityAlreadyExists, EntityNotExist, NoPermission
 
 
 @dataclass(frozen=True)
@@ -238,3 +238,18 @@ def _record(actor: Actor, action: str, target: str, now: datetime, detail: dict 
         detail=detail,
         account_time=now,
     )
+
+
+@events.audited("DeleteVirtualMFADevice")
+def mfa_device_delete(*, actor: Actor, device: VirtualMFADevice, now: datetime | None = None) -> None:
+    """DeleteVirtualMFADevice: only an unbound device."""
+    policy.check_allowed(actor.principal, "DeleteVirtualMFADevice")
+    if VirtualMFADevice.objects.filter(pk=device.pk, principal__isnull=False).exists():
+        raise DeleteConflict(
+            "The virtual mfa device CAN NOT been bound to any user while deleting it.",
+            code="DeleteConflict.VirtualMFADevice.User",
+        )
+    now = now or clock.now(actor.account)
+    serial = device.serial_number
+    device.delete()
+    _record(actor, "DeleteVirtualMFADevice", serial, now)

@@ -14,7 +14,9 @@ _READ_PREFIXES = ("Get", "List")
 # Reads that still need administrator rights, because they expose every user's credentials.
 ADMIN_ONLY_READS = frozenset({"GetCredentialReport", "GetAccountSecurityPracticeReport"})
 # Actions a RAM user may always perform on itself (its own Security page).
-ALWAYS_SELF_SERVICE = frozenset({"GetUser", "GetLoginProfile", "ListPoliciesForUser", "GetPasswordPolicy"})
+ALWAYS_SELF_SERVICE = frozenset(
+    {"GetUser", "GetLoginProfile", "ListPoliciesForUser", "GetPasswordPolicy", "GetUserMFAInfo"}
+)
 # Actions on itself that a RAM user may perform when the account's security settings allow them.
 SELF_SERVICE_BY_PREFERENCE = {
     "ChangePassword": "allow_user_to_change_password",
@@ -22,6 +24,7 @@ SELF_SERVICE_BY_PREFERENCE = {
     "UpdateAccessKey": "allow_user_to_manage_access_keys",
     "DeleteAccessKey": "allow_user_to_manage_access_keys",
     "ListAccessKeys": "allow_user_to_manage_access_keys",
+    "GetAccessKeyLastUsed": "allow_user_to_manage_access_keys",
     "CreateVirtualMFADevice": "allow_user_to_manage_mfa_devices",
     "BindMFADevice": "allow_user_to_manage_mfa_devices",
     "UnbindMFADevice": "allow_user_to_manage_mfa_devices",
