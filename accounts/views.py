@@ -28,6 +28,7 @@ from mfa import selectors as mfa_selectors
 from ramconsole import clock, rpc
 from ramconsole.decorators import requires_account_member, requires_action
 from ramconsole.forms import ConfirmForm, ServiceFormMixin
+from reports import selectors as report_selectors
 from security import policy
 from security.errors import EntityNotExist
 from security.selectors import password_policy_of
@@ -59,11 +60,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not policy.console_capabilities(request.user).can_view_account:
         return redirect("security:self-service")
     account = request.user.account
-    return render(
-        request,
-        "accounts/overview.html",
-        {"account": account, "ram_user_count": selectors.ram_user_count(account=account)},
-    )
+    context = {"account": account, "ram_user_count": selectors.ram_user_count(account=account)}
+    if policy.can(request.user, "GetAccountSecurityPracticeReport"):
+        now = clock.now(account)
+        items = policy.security_check(report_selectors.account_facts(account, now=now))
+        score = policy.score(items)
+        context.update(
+            check_items=items,
+            score=score,
+            evidence=report_selectors.evidence(account, now=now),
+            latest_credential_report=report_selectors.latest_credential_report(account),
+        )
+    return render(request, "accounts/overview.html", context)
 
 
 @requires_action("ListUsers")

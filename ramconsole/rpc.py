@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 RAM = "2015-05-01"
 IMS = "2019-08-15"
 HOSTS = {RAM: "ram.aliyuncs.com", IMS: "ims.aliyuncs.com"}
-HANDLER_MODULES = ("accounts.rpc", "security.rpc", "accesskeys.rpc", "mfa.rpc")
+HANDLER_MODULES = ("accounts.rpc", "security.rpc", "accesskeys.rpc", "mfa.rpc", "reports.rpc")
 ACS3_REQUIRED_HEADERS = {
     "host",
     "x-acs-action",

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "security",
     "accesskeys",
     "mfa",
+    "reports",
+    "django_tasks",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +146,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Background work (credential reports) through the django-tasks API, which is django.tasks in
+# Django 6. Immediate by default; a deployment with workers configures a queueing backend here.
+TASKS = {"default": {"BACKEND": env_str("RAMCONSOLE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

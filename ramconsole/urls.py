@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("security.urls")),
     path("", include("accesskeys.urls")),
     path("", include("mfa.urls")),
+    path("", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -76,6 +76,7 @@ from security.policy.passwords import (
     root_password_help_texts,
     root_password_problems,
 )
+from security.policy.report import AccountFacts, CheckItem, password_level, score, security_check
 from security.policy.sessions import is_session_expired, session_expires_at
 from security.policy.users import (
     COMMENTS_MAX_LENGTH,
@@ -107,6 +108,8 @@ __all__ = [
     "REMEMBER_FOR",
     "TIMESTAMP_WINDOW",
     "USER_NAME_MAX_LENGTH",
+    "AccountFacts",
+    "CheckItem",
     "ConsoleCapabilities",
     "FailedLogon",
     "GatewayError",
@@ -160,10 +163,13 @@ __all__ = [
     "parse_timestamp",
     "password_expires_at",
     "password_help_texts",
+    "password_level",
     "password_validators",
     "role_of",
     "root_password_help_texts",
     "root_password_problems",
+    "score",
+    "security_check",
     "session_expires_at",
     "should_record_use",
     "step_of",

@@ -1,0 +1,91 @@
+"""The credential report's CSV (PRODUCT.md §10): exact columns, value rules, formula escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from accesskeys.models import AccessKey
+from reports.selectors import IdentityRow
+from security.models import PasswordPolicy
+
+BASE_COLUMNS = [
+    "user",
+    "user_creation_time",
+    "user_last_logon",
+    "password_exist",
+    "password_active",
+    "password_last_changed",
+    "password_next_rotation",
+    "mfa_active",
+]
+KEY_SUFFIXES = ["exist", "active", "last_rotated", "last_used"]
+NEVER = "-"
+NOT_APPLICABLE = "N/A"
+
+
+def _time(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else NEVER
+
+
+def _flag(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def key_columns(count: int) -> list[str]:
+    names = [f"access_key_{n}" for n in (1, 2)] + [f"additional_access_key_{n}" for n in range(3, count + 1)]
+    return [f"{name}_{suffix}" for name in names for suffix in KEY_SUFFIXES]
+
+
+def _password_cells(row: IdentityRow, policy: PasswordPolicy) -> list[str]:
+    if row.is_root:
+        return ["TRUE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
+    if not row.has_profile:
+        return ["FALSE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
+    rotation = (
+        _time(row.password_changed_at + timedelta(days=policy.max_password_age_days))
+        if policy.max_password_age_days
+        else NEVER
+    )
+    return ["TRUE", _flag(row.console_enabled), _time(row.password_changed_at), rotation]
+
+
+def _key_cells(row: IdentityRow, slots: int) -> list[str]:
+    cells: list[str] = []
+    for index in range(slots):
+        if index < len(row.keys):
+            key = row.keys[index]
+            cells += [
+                "TRUE",
+                _flag(key.status == AccessKey.Status.ACTIVE),
+                _time(key.created_at),
+                _time(key.last_used_at),
+            ]
+        else:
+            cells += ["FALSE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
+    return cells
+
+
+def _escape(cell: str) -> str:
+    """Cells a spreadsheet would evaluate get a leading quote; the "never" marker stays."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@") and cell != NEVER else cell
+
+
+def render(rows: Iterable[IdentityRow], policy: PasswordPolicy, *, max_keys: int) -> str:
+    slots = max(2, max_keys)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(BASE_COLUMNS + key_columns(slots))
+    for row in rows:
+        cells = [
+            row.name,
+            _time(row.created_at),
+            _time(row.last_logon),
+            *_password_cells(row, policy),
+            _flag(row.mfa_active),
+            *_key_cells(row, slots),
+        ]
+        writer.writerow([_escape(cell) for cell in cells])
+    return out.getvalue()

@@ -1,0 +1,28 @@
+"""Stored credential reports (PRODUCT.md §10): a snapshot per generation."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Account
+
+
+class CredentialReport(models.Model):
+    class State(models.TextChoices):
+        STARTED = "STARTED"
+        INPROGRESS = "INPROGRESS"
+        COMPLETED = "COMPLETED"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="credential_reports")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.STARTED)
+    # Account time of the request; the four-hour reuse window is measured from it.
+    requested_at = models.DateTimeField(default=timezone.now)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    content = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-requested_at"], name="credential_report_latest")]
+
+    def __str__(self) -> str:
+        return f"credential report {self.pk} of {self.account_id} ({self.state})"

@@ -1,0 +1,75 @@
+"""IMS report actions (RAM-API.md §7.9, 7.10)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from accesskeys.models import AccessKey
+from accounts import selectors as account_selectors
+from mfa import selectors as mfa_selectors
+from ramconsole import clock
+from ramconsole.rpc import IMS, ApiCall, format_date, register
+from reports import selectors, services
+from reports.models import CredentialReport
+from security import policy
+from security.errors import EntityNotExist, InvalidParameter
+
+
+@register("GenerateCredentialReport", versions=(IMS,))
+def generate_credential_report(call: ApiCall) -> dict[str, Any]:
+    report = services.credential_report_generate(actor=call.actor)
+    report.refresh_from_db()
+    return {"State": report.state}
+
+
+@register("GetCredentialReport", versions=(IMS,))
+def get_credential_report(call: ApiCall) -> dict[str, Any]:
+    """Content is Base64 of the CSV; MaxItems/NextToken page it by lines (header repeated)."""
+    policy.check_allowed(call.actor.principal, "GetCredentialReport")
+    max_items = call.integer("MaxItems", default=3501)
+    if not 1 <= max_items <= 3501:
+        raise InvalidParameter(
+            'The parameter - "MaxItems" MUST be in the range of 1 and 3501.', code="InvalidParameter.MaxItems.Range"
+        )
+    report = selectors.latest_credential_report(call.account)
+    if report is None or report.state != CredentialReport.State.COMPLETED:
+        raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")
+    header, *rows = report.content.splitlines(keepends=True)
+    start = int(call.text("NextToken", default="0") or 0)
+    page = rows[start : start + max_items]
+    truncated = start + max_items < len(rows)
+    return {
+        "Content": base64.b64encode((header + "".join(page)).encode()).decode(),
+        "GeneratedTime": format_date(report.generated_at),
+        "IsTruncated": "true" if truncated else "false",
+        "NextToken": str(start + max_items) if truncated else "",
+    }
+
+
+@register("GetAccountSecurityPracticeReport", versions=(IMS,))
+def get_account_security_practice_report(call: ApiCall) -> dict[str, Any]:
+    policy.check_allowed(call.actor.principal, "GetAccountSecurityPracticeReport")
+    report = selectors.security_report(call.account, now=clock.now(call.account))
+    score = report.pop("Score")
+    return {"AccountSecurityPracticeInfo": {"Score": score, "AccountSecurityPracticeUserInfo": report}}
+
+
+@register("GetAccountSummary", versions=(IMS,))
+def get_account_summary(call: ApiCall) -> dict[str, Any]:
+    policy.check_allowed(call.actor.principal, "GetAccountSummary")
+    devices = mfa_selectors.devices_of(call.account)
+    return {
+        "SummaryMap": {
+            "Users": account_selectors.ram_user_count(account=call.account),
+            "UsersQuota": policy.MAX_RAM_USERS_PER_ACCOUNT,
+            "Groups": 0,
+            "GroupsQuota": 0,
+            "MFADevices": devices.count(),
+            "MFADevicesInUse": devices.filter(principal__isnull=False).count(),
+            "VirtualMFADevicesQuota": 1000,
+            "AccessKeysPerUserQuota": policy.MAX_ACCESS_KEYS,
+            "AttachedPoliciesPerUserQuota": 20,
+            "AccessKeys": AccessKey.objects.filter(principal__account=call.account).count(),
+        }
+    }

@@ -1,0 +1,194 @@
+"""Reads behind the Security Check and the credential report, aggregated in SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Max, Q
+
+from accesskeys.models import AccessKey
+from accounts.models import Account, LoginProfile, Principal
+from mfa.models import VirtualMFADevice
+from reports.models import CredentialReport
+from security import policy
+from security.policy.credentials import ROTATION_AGE, UNUSED_AGE
+from security.selectors import password_policy_of
+
+EVIDENCE_LIMIT = 10
+
+
+def account_facts(account: Account, *, now: datetime) -> policy.AccountFacts:
+    """Every number of the Security Check in a handful of aggregate queries, whatever the user count."""
+    unused = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - UNUSED_AGE)
+    old = Q(created_at__lt=now - ROTATION_AGE)
+    profiles = LoginProfile.objects.filter(principal__account=account)
+    user_counts = {
+        "total": Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER).count(),
+        "with_mfa": VirtualMFADevice.objects.filter(account=account, principal__kind=Principal.Kind.RAM_USER).count(),
+        "console": profiles.count(),
+        "console_mfa": profiles.filter(principal__mfa_device__isnull=False).count(),
+    }
+    ram_keys = AccessKey.objects.filter(principal__account=account, principal__kind=Principal.Kind.RAM_USER)
+    key_counts = ram_keys.aggregate(
+        total=Count("pk"),
+        unused=Count("pk", filter=unused),
+        old=Count("pk", filter=old),
+        users_unused=Count("principal", filter=unused, distinct=True),
+        users_old=Count("principal", filter=old, distinct=True),
+    )
+    root_stats = Principal.objects.filter(account=account, kind=Principal.Kind.ROOT).aggregate(
+        keys=Count("access_keys", distinct=True), mfa=Count("mfa_device", distinct=True)
+    )
+    return policy.AccountFacts(
+        root_mfa=root_stats["mfa"] > 0,
+        root_keys=root_stats["keys"],
+        users=user_counts["total"],
+        console_users=user_counts["console"],
+        console_users_with_mfa=user_counts["console_mfa"],
+        users_with_mfa=user_counts["with_mfa"],
+        keys=key_counts["total"],
+        unused_keys=key_counts["unused"],
+        old_keys=key_counts["old"],
+        users_with_unused_keys=key_counts["users_unused"],
+        users_with_old_keys=key_counts["users_old"],
+        password_level=policy.password_level(password_policy_of(account)),
+    )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    console_users_without_mfa: list[str]
+    unused_keys: list[str]
+    old_keys: list[str]
+
+
+def evidence(account: Account, *, now: datetime) -> Evidence:
+    """A few names behind the failing items (the first ones; the counts are in the facts)."""
+    console_without_mfa = (
+        Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, login_profile__isnull=False)
+        .filter(mfa_device__isnull=True)
+        .select_related("account")
+        .order_by("name")[:EVIDENCE_LIMIT]
+    )
+    keys = AccessKey.objects.filter(principal__account=account).order_by("created_at")
+    unused = keys.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - UNUSED_AGE))
+    old = keys.filter(created_at__lt=now - ROTATION_AGE)
+    return Evidence(
+        console_users_without_mfa=[user.upn for user in console_without_mfa],
+        unused_keys=list(unused.values_list("access_key_id", flat=True)[:EVIDENCE_LIMIT]),
+        old_keys=list(old.values_list("access_key_id", flat=True)[:EVIDENCE_LIMIT]),
+    )
+
+
+def latest_credential_report(account: Account) -> CredentialReport | None:
+    return CredentialReport.objects.filter(account=account).order_by("-requested_at", "-pk").first()
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    status: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    """What the credential report says of one identity."""
+
+    name: str
+    created_at: datetime
+    last_logon: datetime | None
+    is_root: bool
+    has_profile: bool
+    console_enabled: bool
+    password_changed_at: datetime | None
+    mfa_active: bool
+    keys: list[KeyFacts]
+
+
+_KEY_FIELDS = ("principal_id", "status", "created_at", "last_used_at")
+
+
+def _row(principal: Principal, keys: list[KeyFacts]) -> IdentityRow:
+    profile = getattr(principal, "login_profile", None) if principal.is_ram_user else None
+    return IdentityRow(
+        name="<root>" if principal.is_root else principal.upn,
+        created_at=principal.created_at,
+        last_logon=principal.last_login,
+        is_root=principal.is_root,
+        has_profile=profile is not None,
+        console_enabled=bool(profile and profile.console_password_enabled),
+        password_changed_at=profile.password_changed_at if profile else None,
+        mfa_active=hasattr(principal, "mfa_device"),
+        keys=keys,
+    )
+
+
+def credential_identities(account: Account) -> Iterator[IdentityRow]:
+    """The root, then every RAM user in creation order: four queries whatever the size, streamed
+    (users and keys are both read in owner order and merged, so memory stays flat)."""
+    identities = Principal.objects.filter(account=account).select_related("account", "login_profile", "mfa_device")
+    keys = AccessKey.objects.filter(principal__account=account)
+    root = identities.get(kind=Principal.Kind.ROOT)
+    root_keys = [
+        KeyFacts(*k[1:]) for k in keys.filter(principal=root).order_by("created_at", "pk").values_list(*_KEY_FIELDS)
+    ]
+    yield _row(root, root_keys)
+    user_keys = (
+        keys.filter(principal__kind=Principal.Kind.RAM_USER)
+        .order_by("principal_id", "created_at", "pk")
+        .values_list(*_KEY_FIELDS)
+        .iterator(chunk_size=5000)
+    )
+    pending = next(user_keys, None)
+    for user in identities.filter(kind=Principal.Kind.RAM_USER).order_by("pk").iterator(chunk_size=2000):
+        own: list[KeyFacts] = []
+        while pending is not None and pending[0] <= user.pk:
+            if pending[0] == user.pk:
+                own.append(KeyFacts(*pending[1:]))
+            pending = next(user_keys, None)
+        yield _row(user, own)
+
+
+def max_keys_per_identity(account: Account) -> int:
+    """The most keys any identity of the account holds (decides the report's extra columns)."""
+    counts = (
+        AccessKey.objects.filter(principal__account=account)
+        .values("principal")
+        .annotate(n=Count("pk"))
+        .aggregate(most=Max("n"))
+    )
+    return counts["most"] or 0
+
+
+SECURITY_REPORT_FIELDS = [
+    "SubUser",
+    "SubUserBindMfa",
+    "SubUserWithUnusedAccessKey",
+    "RootWithAccessKey",
+    "SubUserWithOldAccessKey",
+    "SubUserPwdLevel",
+    "UnusedAkNum",
+    "OldAkNum",
+    "BindMfa",
+    "Score",
+]
+
+
+def security_report(account: Account, *, now: datetime) -> dict[str, object]:
+    """The fields of Download Security Report / GetAccountSecurityPracticeReport (PRODUCT.md §5.3)."""
+    facts = account_facts(account, now=now)
+    return {
+        "SubUser": facts.users,
+        "SubUserBindMfa": facts.users_with_mfa,
+        "SubUserWithUnusedAccessKey": facts.users_with_unused_keys,
+        "RootWithAccessKey": facts.root_keys,
+        "SubUserWithOldAccessKey": facts.users_with_old_keys,
+        "SubUserPwdLevel": facts.password_level,
+        "UnusedAkNum": facts.unused_keys,
+        "OldAkNum": facts.old_keys,
+        "BindMfa": facts.root_mfa,
+        "Score": policy.score(policy.security_check(facts)),
+    }
