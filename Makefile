@@ -19,12 +19,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
 
-## make run: install, migrate, seed the demo account, serve on http://$(HOST):$(PORT) in demo mode
+DNS_PORT ?= 5353
+SANDBOX_ENV := RAMCONSOLE_DEMO_MODE=1 RAMCONSOLE_SANDBOX_DNS=1 RAMCONSOLE_DNS_RESOLVER=127.0.0.1 RAMCONSOLE_DNS_PORT=$(DNS_PORT)
+
+## make run: install, migrate, seed the demo account, start the sandbox DNS server and serve the
+## console on http://$(HOST):$(PORT) in demo mode
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "ramconsole: http://$(HOST):$(PORT)/  (demo logins above; Ctrl-C stops)"
-	RAMCONSOLE_DEMO_MODE=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "ramconsole: http://$(HOST):$(PORT)/  (demo logins above; sandbox DNS on 127.0.0.1:$(DNS_PORT); Ctrl-C stops)"
+	$(SANDBOX_ENV) $(BIN)/python manage.py run_sandbox_dns --port $(DNS_PORT) & \
+	trap 'kill $$!' EXIT INT TERM; \
+	$(SANDBOX_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: install the dev tools, lint, and run the whole suite (browser tests need Debian's chromium)
 test: lint

@@ -35,6 +35,15 @@ class Account(models.Model):
     def default_domain(self) -> str:
         return f"{self.alias}.{DEFAULT_DOMAIN_SUFFIX}"
 
+    @property
+    def logon_domain(self) -> str:
+        """The domain of the UPNs shown: the verified domain alias, else the default domain."""
+        try:
+            alias = self.domain_alias
+        except models.ObjectDoesNotExist:
+            return self.default_domain
+        return alias.domain if alias.verified_at else self.default_domain
+
 
 class PrincipalManager(BaseUserManager["Principal"]):
     def create_superuser(self, username: str, password: str | None = None, **extra: object) -> Principal:
@@ -103,7 +112,7 @@ class Principal(AbstractBaseUser, PermissionsMixin):
 
     @property
     def upn(self) -> str:
-        return f"{self.name}@{self.account.default_domain}"
+        return f"{self.name}@{self.account.logon_domain}"
 
     @property
     def logon_name(self) -> str:

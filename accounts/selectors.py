@@ -13,7 +13,8 @@ from security.errors import EntityNotExist
 
 
 def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principal | None:
-    """Resolve a console logon name: a RAM user's UPN, or an account's root email.
+    """Resolve a console logon name: a RAM user's UPN (default domain or verified domain alias), or
+    an account's root email.
 
     `lock` takes the principal's row lock, which serialises logons of one identity so that
     failure counting and lockout are exact under concurrent attempts.
@@ -24,16 +25,15 @@ def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principa
         return None
     domain = domain.lower()
     suffix = f".{DEFAULT_DOMAIN_SUFFIX}"
-    principals = Principal.objects.select_related("account")
+    principals = Principal.objects.select_related("account__domain_alias")
     if lock:
         principals = principals.select_for_update(of=("self",))
+    ram_users = principals.filter(kind=Principal.Kind.RAM_USER, name__iexact=name)
     if domain.endswith(suffix):
-        return principals.filter(
-            kind=Principal.Kind.RAM_USER,
-            account__alias=domain.removesuffix(suffix),
-            name__iexact=name,
-        ).first()
-    return principals.filter(kind=Principal.Kind.ROOT, email__iexact=logon_name).first()
+        return ram_users.filter(account__alias=domain.removesuffix(suffix)).first()
+    # A verified domain alias logs its account's RAM users on too; an unverified one does not.
+    by_alias = ram_users.filter(account__domain_alias__domain=domain, account__domain_alias__verified_at__isnull=False)
+    return by_alias.first() or principals.filter(kind=Principal.Kind.ROOT, email__iexact=logon_name).first()
 
 
 def root_of(account: Account) -> Principal:
@@ -49,7 +49,7 @@ def ram_user_list(*, account: Account, search: str = "") -> QuerySet[Principal]:
     """RAM users of `account`, newest first, with what the Users page shows in one query."""
     users = (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
-        .select_related("account", "login_profile")
+        .select_related("account__domain_alias", "login_profile")
         # A correlated count, so only the rows of the shown page are counted (no GROUP BY over all users).
         .annotate(access_key_count=Coalesce(Subquery(_key_count), 0))
         .order_by("-created_at", "-id")
@@ -69,7 +69,7 @@ def ram_user_count(*, account: Account) -> int:
 def ram_user_get(*, account: Account, user_id: str) -> Principal:
     """One RAM user of `account` by user ID; another account's user does not exist here."""
     user = (
-        Principal.objects.select_related("account", "login_profile")
+        Principal.objects.select_related("account__domain_alias", "login_profile")
         .filter(account=account, kind=Principal.Kind.RAM_USER, user_id=user_id)
         .first()
     )
@@ -80,7 +80,7 @@ def ram_user_get(*, account: Account, user_id: str) -> Principal:
 
 def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
     user = (
-        Principal.objects.select_related("account", "login_profile")
+        Principal.objects.select_related("account__domain_alias", "login_profile")
         .filter(account=account, kind=Principal.Kind.RAM_USER, name__iexact=name)
         .first()
     )
@@ -146,6 +146,6 @@ def ram_users_after(*, account: Account, after_pk: int, limit: int) -> QuerySet[
     """A page of ListUsers: RAM users in creation order after the marker."""
     return (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, pk__gt=after_pk)
-        .select_related("account")
+        .select_related("account__domain_alias")
         .order_by("pk")[:limit]
     )

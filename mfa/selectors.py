@@ -63,4 +63,8 @@ def device_by_serial(*, account: Account, serial_number: str) -> VirtualMFADevic
 
 
 def devices_of(account: Account) -> QuerySet[VirtualMFADevice]:
-    return VirtualMFADevice.objects.filter(account=account).select_related("account", "principal").order_by("pk")
+    return (
+        VirtualMFADevice.objects.filter(account=account)
+        .select_related("account", "principal__account__domain_alias")
+        .order_by("pk")
+    )

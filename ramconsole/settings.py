@@ -159,6 +159,13 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 RAMCONSOLE_DEMO_MODE = env_bool("RAMCONSOLE_DEMO_MODE", False)
 # Fernet keys (newest first) for secrets at rest; empty = derived from SECRET_KEY (ramconsole/crypto.py).
 RAMCONSOLE_SECRET_KEYS = env_list("RAMCONSOLE_SECRET_KEYS", "")
+# DNS for Domain Ownership Verification: no address = the system resolver; else that server and
+# port (make run points them at the sandbox DNS server, which serves the DNS records page).
+RAMCONSOLE_DNS_RESOLVER = env_str("RAMCONSOLE_DNS_RESOLVER", "")
+RAMCONSOLE_DNS_PORT = int(env_str("RAMCONSOLE_DNS_PORT", "53"))
+RAMCONSOLE_DNS_TIMEOUT = float(env_str("RAMCONSOLE_DNS_TIMEOUT", "3"))
+# The sandbox DNS records page (and `manage.py run_sandbox_dns`) is offered when this is on.
+RAMCONSOLE_SANDBOX_DNS = env_bool("RAMCONSOLE_SANDBOX_DNS", False)
 # Addresses of reverse proxies whose X-Forwarded-For may be believed; nobody else's is.
 RAMCONSOLE_TRUSTED_PROXIES = env_list("RAMCONSOLE_TRUSTED_PROXIES", "")
 

@@ -14,3 +14,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 SECURE_SSL_REDIRECT = False
+# The sandbox DNS records page is part of what the tests (and the isolation walker) cover.
+RAMCONSOLE_SANDBOX_DNS = True
+RAMCONSOLE_DNS_RESOLVER = "127.0.0.1"
+RAMCONSOLE_DNS_TIMEOUT = 1.0

@@ -69,7 +69,7 @@ def evidence(account: Account, *, now: datetime) -> Evidence:
     console_without_mfa = (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, login_profile__isnull=False)
         .filter(mfa_device__isnull=True)
-        .select_related("account")
+        .select_related("account__domain_alias")
         .order_by("name")[:EVIDENCE_LIMIT]
     )
     keys = AccessKey.objects.filter(principal__account=account).order_by("created_at")
@@ -129,7 +129,9 @@ def _row(principal: Principal, keys: list[KeyFacts]) -> IdentityRow:
 def credential_identities(account: Account) -> Iterator[IdentityRow]:
     """The root, then every RAM user in creation order: four queries whatever the size, streamed
     (users and keys are both read in owner order and merged, so memory stays flat)."""
-    identities = Principal.objects.filter(account=account).select_related("account", "login_profile", "mfa_device")
+    identities = Principal.objects.filter(account=account).select_related(
+        "account__domain_alias", "login_profile", "mfa_device"
+    )
     keys = AccessKey.objects.filter(principal__account=account)
     root = identities.get(kind=Principal.Kind.ROOT)
     root_keys = [

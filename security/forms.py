@@ -317,3 +317,41 @@ class AddressTestForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_id = "address-test-form"
         self.helper.add_input(Submit("test", _("Test"), css_class="btn-outline-secondary btn-sm"))
+
+
+class AccountAliasForm(ServiceFormMixin, forms.Form):
+    """Default Domain > Update > Update Domain: the account alias before `.onaliyun.com`."""
+
+    alias = forms.CharField(
+        label=_("Default Domain"),
+        max_length=64,
+        help_text=_("3-32 lowercase letters, digits and hyphens; the domain becomes <alias>.onaliyun.com."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "account-alias-form"
+        self.helper.add_input(Submit("save", _("Update Domain")))
+
+
+class DomainAliasForm(ServiceFormMixin, forms.Form):
+    domain = forms.CharField(label=_("Domain Name"), max_length=253, help_text=_("For example example.com"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "domain-alias-form"
+        self.helper.add_input(Submit("create", _("Create Domain Alias")))
+
+
+class SandboxDnsRecordForm(ServiceFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=253, help_text=_("The domain, for example example.com"))
+    value = forms.CharField(label=_("TXT value"), max_length=255)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "dns-record-form"
+        self.helper.form_action = "security:dns-record-create"
+        self.helper.add_input(Submit("add", _("Add Record")))

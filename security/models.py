@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 
@@ -117,3 +119,39 @@ class ApiNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.access_key_id}/{self.nonce}"
+
+
+class DomainAlias(models.Model):
+    """An account's domain alias (PRODUCT.md §6.2): usable for logon once DNS proves ownership."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="domain_alias")
+    domain = models.CharField(max_length=253, unique=True)
+    verification_token = models.UUIDField(default=uuid.uuid4)
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def verification_value(self) -> str:
+        return f"aliyun-site-verification={self.verification_token}"
+
+
+class SandboxDnsRecord(models.Model):
+    """A TXT record the sandbox DNS server publishes, edited by a trainee who owns no real domain."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sandbox_dns_records")
+    name = models.CharField(max_length=253)
+    value = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["name"], name="sandbox_dns_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} TXT {self.value}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ramconsole.rpc import ApiCall, register
+from ramconsole.rpc import IMS, RAM, ApiCall, register
 from security import policy, selectors, services
 from security.errors import InvalidParameter
 from security.models import PasswordPolicy
@@ -126,3 +126,34 @@ def set_security_preference(call: ApiCall) -> dict[str, Any]:
 def get_security_preference(call: ApiCall) -> dict[str, Any]:
     policy.check_allowed(call.actor.principal, "GetSecurityPreference")
     return security_preference_view(call)
+
+
+@register("SetAccountAlias", versions=(RAM,))
+def set_account_alias(call: ApiCall) -> dict[str, Any]:
+    services.account_alias_set(actor=call.actor, alias=call.text("AccountAlias", required=True))
+    return {}
+
+
+@register("GetAccountAlias", versions=(RAM,))
+def get_account_alias(call: ApiCall) -> dict[str, Any]:
+    policy.check_allowed(call.actor.principal, "GetAccountAlias")
+    return {"AccountAlias": call.account.alias}
+
+
+@register("ClearAccountAlias", versions=(RAM,))
+def clear_account_alias(call: ApiCall) -> dict[str, Any]:
+    services.account_alias_clear(actor=call.actor)
+    return {}
+
+
+@register("SetDefaultDomain", versions=(IMS,))
+def set_default_domain(call: ApiCall) -> dict[str, Any]:
+    alias = policy.alias_of_default_domain(call.text("DefaultDomainName", required=True))
+    account = services.account_alias_set(actor=call.actor, alias=alias)
+    return {"DefaultDomainName": account.default_domain}
+
+
+@register("GetDefaultDomain", versions=(IMS,))
+def get_default_domain(call: ApiCall) -> dict[str, Any]:
+    policy.check_allowed(call.actor.principal, "GetDefaultDomain")
+    return {"DefaultDomainName": call.account.default_domain}

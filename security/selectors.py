@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from accounts.models import Account
-from security.models import RESULT_SUCCESS, Event, PasswordPolicy, SecurityPreference
+from security.models import RESULT_SUCCESS, DomainAlias, Event, PasswordPolicy, SandboxDnsRecord, SecurityPreference
 
 RESULT_FILTER_SUCCESS = "success"
 RESULT_FILTER_FAILURE = "failure"
@@ -60,3 +60,11 @@ def security_preference_of(account: Account) -> SecurityPreference:
         cached = SecurityPreference.objects.filter(account=account).first() or SecurityPreference(account=account)
         account._security_preference = cached
     return cached
+
+
+def domain_alias_of(account: Account) -> DomainAlias | None:
+    return DomainAlias.objects.filter(account=account).first()
+
+
+def sandbox_dns_records(*, account: Account) -> QuerySet[SandboxDnsRecord]:
+    return SandboxDnsRecord.objects.filter(account=account).order_by("name", "pk")

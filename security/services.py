@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import IntegrityError, transaction
+
 from accounts.actors import Actor
 from accounts.models import Account
 from ramconsole import clock
-from security import events, policy
-from security.errors import NoPermission
-from security.models import PasswordPolicy, SecurityPreference
+from security import dns, events, policy
+from security.errors import EntityAlreadyExists, EntityNotExist, NoPermission
+from security.models import DomainAlias, PasswordPolicy, SandboxDnsRecord, SecurityPreference
 from security.ranges import SECURITY_PREFERENCE_RANGES
 
 PASSWORD_POLICY_FIELDS = (
@@ -122,3 +124,131 @@ def _record(actor: Actor, action: str, target: str, now: datetime, detail: dict)
         detail=detail,
         account_time=now,
     )
+
+
+@events.audited("SetAccountAlias")
+def account_alias_set(*, actor: Actor, alias: str, now: datetime | None = None) -> Account:
+    """SetAccountAlias (console: Default Domain > Update > Update Domain). Every UPN follows."""
+    policy.check_allowed(actor.principal, "SetAccountAlias")
+    policy.check_account_alias(alias)
+    account = Account.objects.select_for_update().get(pk=actor.account.pk)
+    now = now or clock.now(account)
+    if Account.objects.filter(alias=alias).exclude(pk=account.pk).exists():
+        raise EntityAlreadyExists(
+            "The account alias does already exist.", code="EntityAlreadyExists.AccountAlias", field="alias"
+        )
+    old = account.alias
+    account.alias = alias
+    try:
+        with transaction.atomic():
+            account.save(update_fields=["alias"])
+    except IntegrityError:  # another account took it between the check and the write
+        raise EntityAlreadyExists(
+            "The account alias does already exist.", code="EntityAlreadyExists.AccountAlias", field="alias"
+        ) from None
+    actor.principal.account.alias = alias
+    _record(actor, "SetAccountAlias", account.account_id, now, {"old": old, "new": alias})
+    return account
+
+
+@events.audited("ClearAccountAlias")
+def account_alias_clear(*, actor: Actor, now: datetime | None = None) -> Account:
+    """ClearAccountAlias: the alias returns to the account ID."""
+    policy.check_allowed(actor.principal, "ClearAccountAlias")
+    account = Account.objects.select_for_update().get(pk=actor.account.pk)
+    now = now or clock.now(account)
+    old = account.alias
+    account.alias = account.account_id
+    account.save(update_fields=["alias"])
+    actor.principal.account.alias = account.alias
+    _record(actor, "ClearAccountAlias", account.account_id, now, {"old": old})
+    return account
+
+
+@events.audited("CreateDomainAlias")
+def domain_alias_create(*, actor: Actor, domain: str, now: datetime | None = None) -> DomainAlias:
+    """Create Domain Alias: unverified until DNS proves ownership. One alias per account."""
+    policy.check_allowed(actor.principal, "CreateDomainAlias")
+    domain = policy.normalise_domain_name(domain)
+    policy.check_domain_name(domain)
+    now = now or clock.now(actor.account)
+    if DomainAlias.objects.filter(account=actor.account).exists():
+        raise EntityAlreadyExists(
+            "The account already has a domain alias; delete it first.",
+            code="EntityAlreadyExists.DomainAlias",
+            field="domain",
+        )
+    if DomainAlias.objects.filter(domain=domain).exists():
+        raise EntityAlreadyExists(
+            "This domain is already used by another account.", code="EntityAlreadyExists.DomainName", field="domain"
+        )
+    alias = DomainAlias.objects.create(account=actor.account, domain=domain, created_at=now)
+    _record(actor, "CreateDomainAlias", domain, now, {})
+    return alias
+
+
+def domain_alias_verify(*, actor: Actor) -> policy.TxtVerdict:
+    """Domain Ownership Verification: a real TXT query; the verdict says what was found.
+    Each attempt is an event with its outcome (recorded even when the check fails)."""
+    policy.check_allowed(actor.principal, "VerifyDomainAlias")
+    alias = DomainAlias.objects.filter(account=actor.account).first()
+    if alias is None:
+        raise EntityNotExist("The account has no domain alias.", code="EntityNotExist.DomainAlias")
+    lookup = dns.lookup_txt(alias.domain)
+    verdict = policy.judge_txt(alias.verification_value, lookup.values, lookup.error)
+    now = clock.now(actor.account)
+    with transaction.atomic():
+        if verdict.verified and alias.verified_at is None:
+            DomainAlias.objects.filter(pk=alias.pk).update(verified_at=now)
+        events.record(
+            action="VerifyDomainAlias",
+            account=actor.account,
+            actor=actor.principal,
+            actor_name=actor.display_name,
+            source_ip=actor.source_ip,
+            target=alias.domain,
+            result=verdict.reason,
+            detail={"found": lookup.values[:5]},
+            account_time=now,
+        )
+    return verdict
+
+
+@events.audited("DeleteDomainAlias")
+def domain_alias_delete(*, actor: Actor, now: datetime | None = None) -> None:
+    policy.check_allowed(actor.principal, "DeleteDomainAlias")
+    now = now or clock.now(actor.account)
+    deleted = DomainAlias.objects.filter(account=actor.account).first()
+    if deleted is None:
+        raise EntityNotExist("The account has no domain alias.", code="EntityNotExist.DomainAlias")
+    deleted.delete()
+    _record(actor, "DeleteDomainAlias", deleted.domain, now, {})
+
+
+@events.audited("SetSandboxDnsRecord")
+def sandbox_dns_record_create(*, actor: Actor, name: str, value: str, now: datetime | None = None) -> SandboxDnsRecord:
+    """DNS records (sandbox): publish a TXT record the sandbox DNS server answers with."""
+    policy.check_allowed(actor.principal, "SetSandboxDnsRecord")
+    name = policy.normalise_domain_name(name)
+    policy.check_domain_name(name)
+    now = now or clock.now(actor.account)
+    if SandboxDnsRecord.objects.filter(name=name).exclude(account=actor.account).exists():
+        raise EntityAlreadyExists(
+            "Another sandbox account publishes this name.", code="EntityAlreadyExists.DnsName", field="name"
+        )
+    record = SandboxDnsRecord.objects.create(
+        account=actor.account, name=name, value=value.strip()[:255], created_at=now
+    )
+    _record(actor, "SetSandboxDnsRecord", name, now, {"value": record.value})
+    return record
+
+
+@events.audited("DeleteSandboxDnsRecord")
+def sandbox_dns_record_delete(*, actor: Actor, record_id: int, now: datetime | None = None) -> None:
+    policy.check_allowed(actor.principal, "DeleteSandboxDnsRecord")
+    record = SandboxDnsRecord.objects.filter(account=actor.account, pk=record_id).first()
+    if record is None:
+        raise EntityNotExist("The record does not exist.", code="EntityNotExist.DnsRecord")
+    now = now or clock.now(actor.account)
+    record.delete()
+    _record(actor, "DeleteSandboxDnsRecord", record.name, now, {})

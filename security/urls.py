@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from security import views
+from security import domain_views, views
 
 app_name = "security"
 
@@ -10,6 +10,13 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/password-rule/", views.password_policy_edit, name="password-policy"),
     path("settings/user-security/", views.security_preference_edit, name="security-preference"),
+    path("settings/default-domain/", domain_views.default_domain_update, name="default-domain"),
+    path("settings/domain-alias/", domain_views.domain_alias_create, name="domain-alias-create"),
+    path("settings/domain-alias/verify/", domain_views.domain_alias_verify, name="domain-alias-verify"),
+    path("settings/domain-alias/delete/", domain_views.domain_alias_delete, name="domain-alias-delete"),
+    path("settings/dns-records/", domain_views.dns_records, name="dns-records"),
+    path("settings/dns-records/new/", domain_views.dns_record_create, name="dns-record-create"),
+    path("settings/dns-records/<int:record_id>/delete/", domain_views.dns_record_delete, name="dns-record-delete"),
     path("security-settings/", views.root_security_settings, name="root-security-settings"),
     path("security-settings/login-mask/", views.root_login_mask, name="root-login-mask"),
     path("security-settings/password/verify/", views.root_password_verify, name="root-password-verify"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
@@ -54,6 +55,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "password_policy": password_policy,
             "required_elements": [label for key, label in ELEMENT_CHOICES if key in password_policy.required_elements],
             "preference": selectors.security_preference_of(account),
+            "domain_alias": selectors.domain_alias_of(account),
+            "sandbox_dns": settings.RAMCONSOLE_SANDBOX_DNS,
         },
     )
 

@@ -47,6 +47,7 @@ from accesskeys import services as access_key_services
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal, SystemPolicy
+from security import services as security_services
 from security.models import Event
 
 # --- The walker ----------------------------------------------------------------------------------
@@ -193,6 +194,7 @@ PARAMETER_FILLERS: dict[str, Callable[[World], str]] = {
     "user_id": lambda world: world.victim.user_id,
     "policy_name": lambda world: SystemPolicy.READ_ONLY.value,  # attached to the victim
     "access_key_id": lambda world: world.victim.access_keys.get().access_key_id,
+    "record_id": lambda world: str(world.account_a.sandbox_dns_records.get().pk),
 }
 
 
@@ -248,6 +250,9 @@ def world(
 ) -> World:
     victim = ram_user_factory(account, "vera.victim", policy=SystemPolicy.READ_ONLY.value, display_name="Vera Victim")
     access_key_services.access_key_create(actor=Actor(selectors.root_of(account)), user=victim)
+    security_services.sandbox_dns_record_create(
+        actor=Actor(selectors.root_of(account)), name="victim.example", value="aliyun-site-verification=x"
+    )
     account_b = account_factory(email="mallory-root@bravo.example", alias="bravo")
     other_root = selectors.root_of(account_b)
     other_admin = ram_user_factory(
