@@ -25,6 +25,8 @@ class AccessKey(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # The Security Check counts and lists keys by age.
+        indexes = [models.Index(fields=["created_at"], name="access_key_created")]
 
     def __str__(self) -> str:
         return self.access_key_id

@@ -60,10 +60,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not policy.console_capabilities(request.user).can_view_account:
         return redirect("security:self-service")
     account = request.user.account
-    context = {"account": account, "ram_user_count": selectors.ram_user_count(account=account)}
+    context = {"account": account}
     if policy.can(request.user, "GetAccountSecurityPracticeReport"):
         now = clock.now(account)
-        items = policy.security_check(report_selectors.account_facts(account, now=now))
+        facts = report_selectors.account_facts(account, now=now)
+        context["ram_user_count"] = facts.users
+        items = policy.security_check(facts)
         score = policy.score(items)
         context.update(
             check_items=items,
@@ -71,6 +73,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             evidence=report_selectors.evidence(account, now=now),
             latest_credential_report=report_selectors.latest_credential_report(account),
         )
+    else:
+        context["ram_user_count"] = selectors.ram_user_count(account=account)
     return render(request, "accounts/overview.html", context)
 
 

@@ -27,7 +27,8 @@ NOT_APPLICABLE = "N/A"
 
 
 def _time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else NEVER
+    # Stored times are UTC; isoformat is several times faster than strftime over 100,000 rows.
+    return value.isoformat(timespec="seconds")[:19] + "Z" if value else NEVER
 
 
 def _flag(value: bool) -> str:
@@ -79,13 +80,14 @@ def render(rows: Iterable[IdentityRow], policy: PasswordPolicy, *, max_keys: int
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(BASE_COLUMNS + key_columns(slots))
     for row in rows:
+        # Only the identity's name comes from users; every other cell is generated and safe.
         cells = [
-            row.name,
+            _escape(row.name),
             _time(row.created_at),
             _time(row.last_logon),
             *_password_cells(row, policy),
             _flag(row.mfa_active),
             *_key_cells(row, slots),
         ]
-        writer.writerow([_escape(cell) for cell in cells])
+        writer.writerow(cells)
     return out.getvalue()

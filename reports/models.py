@@ -13,6 +13,7 @@ class CredentialReport(models.Model):
         STARTED = "STARTED"
         INPROGRESS = "INPROGRESS"
         COMPLETED = "COMPLETED"
+        FAILED = "FAILED"  # the build raised; the next request generates anew
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="credential_reports")
     state = models.CharField(max_length=10, choices=State.choices, default=State.STARTED)

@@ -32,7 +32,7 @@ def get_credential_report(call: ApiCall) -> dict[str, Any]:
         raise InvalidParameter(
             'The parameter - "MaxItems" MUST be in the range of 1 and 3501.', code="InvalidParameter.MaxItems.Range"
         )
-    report = selectors.latest_credential_report(call.account)
+    report = selectors.latest_credential_report(call.account, with_content=True)
     if report is None or report.state != CredentialReport.State.COMPLETED:
         raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")
     header, *rows = report.content.splitlines(keepends=True)

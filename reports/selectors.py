@@ -82,8 +82,10 @@ def evidence(account: Account, *, now: datetime) -> Evidence:
     )
 
 
-def latest_credential_report(account: Account) -> CredentialReport | None:
-    return CredentialReport.objects.filter(account=account).order_by("-requested_at", "-pk").first()
+def latest_credential_report(account: Account, *, with_content: bool = False) -> CredentialReport | None:
+    """The newest report; its (large) CSV is read only when it is wanted."""
+    reports = CredentialReport.objects.filter(account=account).order_by("-requested_at", "-pk")
+    return (reports if with_content else reports.defer("content")).first()
 
 
 @dataclass(frozen=True)
@@ -111,47 +113,73 @@ class IdentityRow:
 _KEY_FIELDS = ("principal_id", "status", "created_at", "last_used_at")
 
 
-def _row(principal: Principal, keys: list[KeyFacts]) -> IdentityRow:
-    profile = getattr(principal, "login_profile", None) if principal.is_ram_user else None
-    return IdentityRow(
-        name="<root>" if principal.is_root else principal.upn,
-        created_at=principal.created_at,
-        last_logon=principal.last_login,
-        is_root=principal.is_root,
-        has_profile=profile is not None,
-        console_enabled=bool(profile and profile.console_password_enabled),
-        password_changed_at=profile.password_changed_at if profile else None,
-        mfa_active=hasattr(principal, "mfa_device"),
-        keys=keys,
-    )
+_USER_FIELDS = (
+    "pk",
+    "name",
+    "created_at",
+    "last_login",
+    "login_profile__pk",
+    "login_profile__console_password_enabled",
+    "login_profile__password_changed_at",
+    "mfa_device__pk",
+)
 
 
 def credential_identities(account: Account) -> Iterator[IdentityRow]:
-    """The root, then every RAM user in creation order: four queries whatever the size, streamed
-    (users and keys are both read in owner order and merged, so memory stays flat)."""
-    identities = Principal.objects.filter(account=account).select_related(
-        "account__domain_alias", "login_profile", "mfa_device"
+    """The root, then every RAM user in creation order: four queries whatever the size, streamed.
+
+    Users and keys are read as plain tuples in owner order and merged, so memory stays flat and no
+    model instance is built per row (at 100,000 users that is most of the time).
+    """
+    root = Principal.objects.select_related("account__domain_alias", "mfa_device").get(
+        account=account, kind=Principal.Kind.ROOT
     )
+    domain = root.account.logon_domain
     keys = AccessKey.objects.filter(principal__account=account)
-    root = identities.get(kind=Principal.Kind.ROOT)
     root_keys = [
         KeyFacts(*k[1:]) for k in keys.filter(principal=root).order_by("created_at", "pk").values_list(*_KEY_FIELDS)
     ]
-    yield _row(root, root_keys)
+    yield IdentityRow(
+        name="<root>",
+        created_at=root.created_at,
+        last_logon=root.last_login,
+        is_root=True,
+        has_profile=True,
+        console_enabled=True,
+        password_changed_at=None,
+        mfa_active=hasattr(root, "mfa_device"),
+        keys=root_keys,
+    )
     user_keys = (
         keys.filter(principal__kind=Principal.Kind.RAM_USER)
         .order_by("principal_id", "created_at", "pk")
         .values_list(*_KEY_FIELDS)
         .iterator(chunk_size=5000)
     )
+    users = (
+        Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
+        .order_by("pk")
+        .values_list(*_USER_FIELDS)
+        .iterator(chunk_size=5000)
+    )
     pending = next(user_keys, None)
-    for user in identities.filter(kind=Principal.Kind.RAM_USER).order_by("pk").iterator(chunk_size=2000):
+    for pk, name, created_at, last_login, profile_pk, console_enabled, changed_at, device_pk in users:
         own: list[KeyFacts] = []
-        while pending is not None and pending[0] <= user.pk:
-            if pending[0] == user.pk:
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
                 own.append(KeyFacts(*pending[1:]))
             pending = next(user_keys, None)
-        yield _row(user, own)
+        yield IdentityRow(
+            name=f"{name}@{domain}",
+            created_at=created_at,
+            last_logon=last_login,
+            is_root=False,
+            has_profile=profile_pk is not None,
+            console_enabled=bool(console_enabled),
+            password_changed_at=changed_at,
+            mfa_active=device_pk is not None,
+            keys=own,
+        )
 
 
 def max_keys_per_identity(account: Account) -> int:

@@ -26,7 +26,11 @@ def credential_report_generate(*, actor: Actor, now: datetime | None = None) -> 
     account = Account.objects.select_for_update().get(pk=actor.account.pk)
     now = now or clock.now(account)
     latest = selectors.latest_credential_report(account)
-    if latest is not None and now - latest.requested_at < REUSE_WINDOW:
+    if (
+        latest is not None
+        and latest.state != CredentialReport.State.FAILED
+        and now - latest.requested_at < REUSE_WINDOW
+    ):
         return latest
     report = CredentialReport.objects.create(account=account, requested_at=now)
     transaction.on_commit(lambda: generate_credential_report.enqueue(report.pk))
@@ -45,14 +49,19 @@ def credential_report_generate(*, actor: Actor, now: datetime | None = None) -> 
 @task()
 def generate_credential_report(report_id: int) -> None:
     """The background half (a django-tasks task): build the CSV snapshot, mark the report completed."""
-    report = CredentialReport.objects.select_related("account").get(pk=report_id)
+    report = CredentialReport.objects.select_related("account").defer("content").get(pk=report_id)
     CredentialReport.objects.filter(pk=report.pk).update(state=CredentialReport.State.INPROGRESS)
     account = report.account
-    content = credential_csv.render(
-        selectors.credential_identities(account),
-        password_policy_of(account),
-        max_keys=selectors.max_keys_per_identity(account),
-    )
+    try:
+        content = credential_csv.render(
+            selectors.credential_identities(account),
+            password_policy_of(account),
+            max_keys=selectors.max_keys_per_identity(account),
+        )
+    except Exception:
+        # Never leave a report "in progress" for four hours: mark it failed so the next request retries.
+        CredentialReport.objects.filter(pk=report.pk).update(state=CredentialReport.State.FAILED)
+        raise
     CredentialReport.objects.filter(pk=report.pk).update(
         state=CredentialReport.State.COMPLETED, content=content, generated_at=clock.now(account)
     )

@@ -1,0 +1,426 @@
+"""Benchmark of the reports (issue 8): the user credential report and the Overview page at N RAM users.
+
+Run by hand, never by the test suite:
+
+    .venv/bin/python benchmarks/reports.py                      # N = 1,000 and 10,000
+    .venv/bin/python benchmarks/reports.py --users 100000       # any sizes
+    .venv/bin/python benchmarks/reports.py --users 100000 --profile   # plus cProfile hot spots
+
+Each N gets a throwaway SQLite file under /tmp (DATABASE_URL is set before django.setup()). Seeding
+and measuring run in two child processes, so the measuring process's peak RSS (ru_maxrss) is not
+inflated by the seeding. Seeding uses bulk inserts (batches of 5,000): one account (through
+accounts.services.account_create), N RAM users with a logon profile, a virtual MFA device bound to
+every other one, and one or two AccessKeys each (a third of the users have two).
+
+Measured, with DEBUG off as in production:
+- credential report: reports.services.credential_report_generate as the root, outside any atomic
+  block, so the ImmediateBackend runs the build when the service's transaction commits. Wall time
+  (median of --repeat runs; each run starts from no stored report), SQL queries (one run inside
+  CaptureQueriesContext), tracemalloc peak (one separate run: tracing slows Python down, so it is
+  never timed) and ru_maxrss before/after.
+- Overview: GET accounts:overview with a logged-in django.test.Client, one warm-up, median of 5.
+
+Targets (issue 8, 2-core machine): credential report at 100,000 users < 2 s and < 200 MB peak;
+Overview at 100,000 users < 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+# `python benchmarks/reports.py` puts benchmarks/ first on sys.path, where this file would shadow the
+# `reports` app; the project root replaces it.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(ROOT_DIR)
+elif str(ROOT_DIR) not in sys.path:
+    sys.path.insert(0, str(ROOT_DIR))
+
+BATCH = 5000
+ROOT_EMAIL = "bench-root@example.com"
+ROOT_PASSWORD = "Bench-pass-2030"
+KEY_ALPHABET = string.ascii_letters + string.digits
+TARGET_REPORT_SECONDS = 2.0
+TARGET_REPORT_MB = 200.0
+TARGET_OVERVIEW_MS = 300.0
+TARGET_AT = 100_000
+
+
+def _setup_django(db_path: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "ramconsole.settings"
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    # The test client's host; with DEBUG off nothing else adds it.
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+
+    django.setup()
+    from django.conf import settings
+
+    # As in production: no query log kept on every cursor (CaptureQueriesContext forces its own).
+    settings.DEBUG = False
+
+
+# --- seeding (child process) -------------------------------------------------------------------
+
+
+def seed(db_path: Path, users: int) -> dict[str, Any]:
+    _setup_django(db_path)
+    from datetime import timedelta
+
+    import pyotp
+    from django.contrib.auth.hashers import make_password
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from accesskeys.models import AccessKey
+    from accounts import services
+    from accounts.models import LoginProfile, Principal
+    from mfa.models import VirtualMFADevice
+    from ramconsole import clock, crypto
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    migrated = time.perf_counter()
+
+    account = services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="bench")
+    now = clock.now(account)
+    rng = random.Random(8)
+    unusable = make_password(None)
+    seed_token = crypto.encrypt(pyotp.random_base32())
+    secret_token = crypto.encrypt("bench-secret-0123456789abcdefghij")
+    key_ids: set[str] = set()
+
+    def key_id() -> str:
+        while True:
+            candidate = "LTAI" + "".join(rng.choices(KEY_ALPHABET, k=20))
+            if candidate not in key_ids:
+                key_ids.add(candidate)
+                return candidate
+
+    user_id_base = 2_000_000_000_000_000 + rng.randrange(10**14)
+    keys_total = 0
+    with transaction.atomic():
+        for start in range(0, users, BATCH):
+            indexes = range(start, min(start + BATCH, users))
+            principals = []
+            for i in indexes:
+                created = now - timedelta(days=400 - (i % 400), minutes=i % 1440)
+                principals.append(
+                    Principal(
+                        username=f"{account.account_id}/{user_id_base + i:016d}",
+                        kind=Principal.Kind.RAM_USER,
+                        account=account,
+                        user_id=f"{user_id_base + i:016d}",
+                        name=f"user{i:06d}",
+                        display_name=f"User {i}",
+                        password=unusable,
+                        created_at=created,
+                        updated_at=created,
+                        last_login=now - timedelta(hours=i % 500) if i % 4 else None,
+                    )
+                )
+            Principal.objects.bulk_create(principals, batch_size=BATCH)
+            if principals[0].pk is None:  # a backend that does not return primary keys
+                by_name = dict(
+                    Principal.objects.filter(account=account, name__in=[p.name for p in principals]).values_list(
+                        "name", "pk"
+                    )
+                )
+                for principal in principals:
+                    principal.pk = by_name[principal.name]
+            LoginProfile.objects.bulk_create(
+                [
+                    LoginProfile(
+                        principal=p,
+                        console_password_enabled=i % 10 != 0,
+                        password_changed_at=p.created_at,
+                        created_at=p.created_at,
+                        updated_at=p.created_at,
+                    )
+                    for i, p in zip(indexes, principals, strict=True)
+                ],
+                batch_size=BATCH,
+            )
+            VirtualMFADevice.objects.bulk_create(
+                [
+                    VirtualMFADevice(
+                        account=account,
+                        name=p.name,
+                        seed_encrypted=seed_token,
+                        principal=p,
+                        bound_at=p.created_at,
+                        created_at=p.created_at,
+                    )
+                    for i, p in zip(indexes, principals, strict=True)
+                    if i % 2 == 0
+                ],
+                batch_size=BATCH,
+            )
+            keys = []
+            for i, p in zip(indexes, principals, strict=True):
+                for k in range(2 if i % 3 == 0 else 1):
+                    created = now - timedelta(days=(i * 7 + k * 31) % 365)
+                    used = None if (i + k) % 5 == 0 else now - timedelta(days=(i + k) % 120)
+                    keys.append(
+                        AccessKey(
+                            principal=p,
+                            access_key_id=key_id(),
+                            secret_encrypted=secret_token,
+                            status=AccessKey.Status.INACTIVE if (i + k) % 17 == 0 else AccessKey.Status.ACTIVE,
+                            created_at=created,
+                            updated_at=created,
+                            last_used_at=used,
+                        )
+                    )
+            AccessKey.objects.bulk_create(keys, batch_size=BATCH)
+            keys_total += len(keys)
+    seeded = time.perf_counter()
+    return {
+        "users": users,
+        "keys": keys_total,
+        "mfa_devices": (users + 1) // 2,
+        "migrate_s": migrated - started,
+        "seed_s": seeded - migrated,
+        "db_mb": db_path.stat().st_size / 2**20,
+    }
+
+
+# --- measuring (child process) -----------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
+    _setup_django(db_path)
+    import cProfile
+    import io
+    import pstats
+    import tracemalloc
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts import selectors
+    from accounts.actors import Actor
+    from accounts.models import Account
+    from reports import services
+    from reports.models import CredentialReport
+
+    account = Account.objects.get()
+    root = selectors.root_of(account)
+    users = selectors.ram_user_count(account=account)
+    # Other work on the machine skews every figure: the load average is recorded with them.
+    result: dict[str, Any] = {"users": users, "load_1min": os.getloadavg()[0]}
+
+    def generate() -> None:
+        CredentialReport.objects.all().delete()  # no report within four hours: a new one is built
+        report = services.credential_report_generate(actor=Actor(root))
+        # The state only: loading the stored CSV here would inflate this process's memory.
+        state = CredentialReport.objects.filter(pk=report.pk).values_list("state", flat=True).get()
+        assert state == CredentialReport.State.COMPLETED, state
+
+    client = Client()
+    client.force_login(root, backend="accounts.backends.LogonNameBackend")
+    overview_url = reverse("accounts:overview")
+
+    def overview() -> None:
+        response = client.get(overview_url)
+        assert response.status_code == 200, response.status_code
+
+    result["rss_before_mb"] = _rss_mb()
+
+    # Credential report: time (median of `repeat`; maxrss after the first run and after all),
+    # then queries (one run), then memory (one traced run), then the content is checked.
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        generate()
+        times.append(time.perf_counter() - started)
+        result.setdefault("rss_after_first_report_mb", _rss_mb())
+    result["report_s"] = statistics.median(times)
+    result["report_s_all"] = times
+    result["rss_after_report_mb"] = _rss_mb()
+    with CaptureQueriesContext(connection) as captured:
+        generate()
+    result["report_queries"] = len(captured)
+    tracemalloc.start()
+    generate()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    result["report_peak_mb"] = peak / 2**20
+
+    # Overview (a completed report exists, as after a download): first (cold) request, then the
+    # median of five.
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        overview()
+    result["overview_cold_ms"] = (time.perf_counter() - started) * 1000
+    result["overview_queries"] = len(captured)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        overview()
+        times.append((time.perf_counter() - started) * 1000)
+    result["overview_ms"] = statistics.median(times)
+    result["overview_ms_all"] = times
+    result["rss_after_mb"] = _rss_mb()
+
+    content = CredentialReport.objects.values_list("content", flat=True).get()
+    lines = content.count("\n")
+    assert lines == users + 2, (lines, users)  # header, <root>, one row per RAM user
+    result["report_mb"] = len(content.encode()) / 2**20
+    del content
+
+    if profile:
+        for name, run in (("credential report", generate), ("overview", overview)):
+            profiler = cProfile.Profile()
+            profiler.enable()
+            run()
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+            out.write("\n")
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(15)
+            result[f"profile_{name}"] = out.getvalue()
+        with CaptureQueriesContext(connection) as captured:
+            overview()
+        slowest = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:8]
+        result["profile_overview SQL"] = "\n".join(f"{q['time']} s  {q['sql'][:300]}" for q in slowest)
+    return result
+
+
+# --- driver ------------------------------------------------------------------------------------
+
+
+def _child(*args: str) -> dict[str, Any]:
+    completed = subprocess.run(  # noqa: S603 - this very script, with our own arguments
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
+        raise SystemExit(f"child {args} failed with exit code {completed.returncode}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _verdict(row: dict[str, Any]) -> str:
+    if row["users"] < TARGET_AT:
+        return "(targets apply at 100,000)"
+    misses = []
+    if row["report_s"] >= TARGET_REPORT_SECONDS:
+        misses.append(f"report {row['report_s']:.2f} s >= {TARGET_REPORT_SECONDS:.0f} s")
+    if row["report_peak_mb"] >= TARGET_REPORT_MB:
+        misses.append(f"report peak {row['report_peak_mb']:.0f} MB >= {TARGET_REPORT_MB:.0f} MB")
+    if row["overview_ms"] >= TARGET_OVERVIEW_MS:
+        misses.append(f"overview {row['overview_ms']:.0f} ms >= {TARGET_OVERVIEW_MS:.0f} ms")
+    return "MISSED: " + "; ".join(misses) if misses else "all targets met"
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    header = (
+        "| RAM users | keys | seed (s) | report (s) | report SQL | report size (MB) | tracemalloc peak (MB) "
+        "| maxrss before → 1st report → all runs (MB) | Overview median (ms) | Overview cold (ms) | Overview SQL "
+        "| load avg (1 min) |"
+    )
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for r in rows:
+        lines.append(
+            f"| {r['users']:,} | {r['keys']:,} | {r['seed_s']:.1f} | {r['report_s']:.2f} | {r['report_queries']} "
+            f"| {r['report_mb']:.1f} | {r['report_peak_mb']:.1f} "
+            f"| {r['rss_before_mb']:.0f} → {r['rss_after_first_report_mb']:.0f} → {r['rss_after_report_mb']:.0f} "
+            f"| {r['overview_ms']:.1f} | {r['overview_cold_ms']:.1f} | {r['overview_queries']} | {r['load_1min']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[1000, 10000], help="sizes N (default 1000 10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="timed credential report runs per N (median)")
+    parser.add_argument("--profile", action="store_true", help="print cProfile hot spots of both measurements")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite files under /tmp")
+    parser.add_argument("--seed-only", dest="seed_db", metavar="DB", help=argparse.SUPPRESS)
+    parser.add_argument("--measure-only", dest="measure_db", metavar="DB", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.seed_db:  # child: seed one database
+        print(json.dumps(seed(Path(args.seed_db), args.users[0])))
+        return
+    if args.measure_db:  # child: measure one seeded database
+        print(json.dumps(measure(Path(args.measure_db), args.repeat, args.profile)))
+        return
+
+    import platform
+
+    print(
+        f"python {platform.python_version()}, {platform.platform()}, nproc {os.cpu_count()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    rows = []
+    for users in args.users:
+        workdir = Path(tempfile.mkdtemp(prefix=f"ramconsole-bench-{users}-", dir="/tmp"))
+        db_path = workdir / "db.sqlite3"
+        try:
+            print(f"N={users:,}: seeding {db_path} ...", flush=True)
+            seeded = _child("--seed-only", str(db_path), "--users", str(users))
+            print(
+                f"  migrate {seeded['migrate_s']:.1f} s, seed {seeded['seed_s']:.1f} s "
+                f"({seeded['keys']:,} keys, {seeded['db_mb']:.0f} MB); measuring ...",
+                flush=True,
+            )
+            measure_args = ["--measure-only", str(db_path), "--repeat", str(args.repeat)]
+            measured = _child(*measure_args, *(["--profile"] if args.profile else []))
+            row = {**seeded, **measured}
+            rows.append(row)
+            runs = ", ".join(f"{t:.3f}" for t in row["report_s_all"])
+            print(
+                f"  credential report {row['report_s']:.3f} s (runs {runs}), {row['report_queries']} queries, "
+                f"tracemalloc peak {row['report_peak_mb']:.1f} MB, "
+                f"maxrss {row['rss_before_mb']:.0f} → {row['rss_after_first_report_mb']:.0f} → "
+                f"{row['rss_after_report_mb']:.0f} MB; "
+                f"Overview {row['overview_ms']:.1f} ms (cold {row['overview_cold_ms']:.1f} ms, "
+                f"{row['overview_queries']} queries); {_verdict(row)}",
+                flush=True,
+            )
+            for key in ("profile_credential report", "profile_overview", "profile_overview SQL"):
+                if key in row:
+                    print(f"\n--- cProfile: {key.removeprefix('profile_')} at N={users:,} ---\n{row[key]}")
+        finally:
+            if args.keep:
+                print(f"  kept {db_path}")
+            else:
+                shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(_table(rows))
+    for row in rows:
+        print(f"N={row['users']:,}: {_verdict(row)}")
+
+
+if __name__ == "__main__":
+    main()
