@@ -48,10 +48,16 @@ def _new_user_name(call: ApiCall) -> str:
 
 @register("CreateUser")
 def create_user(call: ApiCall) -> dict[str, Any]:
+    name = _new_user_name(call)
+    if call.is_ims:  # IMS requires a display name of at most 24 characters
+        display_name = call.text("DisplayName", required=True)
+        policy.check_display_name(display_name, max_length=policy.IMS_DISPLAY_NAME_MAX_LENGTH)
+    else:  # RAM's DisplayName is optional; the console shows the user name then
+        display_name = call.text("DisplayName") or name
     user = services.ram_user_create(
         actor=call.actor,
-        name=_new_user_name(call),
-        display_name=call.text("DisplayName", default=""),
+        name=name,
+        display_name=display_name,
         email=call.text("Email"),
         mobile_phone=call.text("MobilePhone"),
         comments=call.text("Comments"),
@@ -133,6 +139,8 @@ def login_profile_view(user: Principal, call: ApiCall) -> dict[str, Any]:
         view.update(
             UserPrincipalName=user.upn,
             Status="Active" if profile.console_password_enabled else "Inactive",
+            # An initial password is one an administrator set and the user must still change.
+            PasswordStatus="InitialValid" if profile.password_reset_required else "NotInitial",
             UpdateDate=format_date(profile.updated_at),
             LastLoginTime=format_date(user.last_login),
         )
@@ -213,9 +221,14 @@ def change_password(call: ApiCall) -> dict[str, Any]:
 
 
 def _system_policy_name(call: ApiCall) -> str:
-    if call.text("PolicyType", required=True) != "System":
+    """Only the two system policies exist here; a Custom policy name never does."""
+    policy_type = call.text("PolicyType", required=True)
+    if policy_type not in ("System", "Custom"):
         raise InvalidParameter('The parameter - "PolicyType" is incorrect.', code="InvalidParameter.PolicyType")
-    return call.text("PolicyName", required=True)
+    name = call.text("PolicyName", required=True)
+    if policy_type == "Custom":
+        raise EntityNotExist("The policy does not exist.", code="EntityNotExist.Policy")
+    return name
 
 
 @register("AttachPolicyToUser", versions=(RAM,))

@@ -8,7 +8,7 @@ from accounts import selectors as account_selectors
 from mfa import selectors, services
 from ramconsole.rpc import IMS, ApiCall, format_date, register
 from security import policy
-from security.errors import EntityNotExist
+from security.errors import EntityNotExist, InvalidParameter
 
 
 @register("CreateVirtualMFADevice")
@@ -27,9 +27,22 @@ def create_virtual_mfa_device(call: ApiCall) -> dict[str, Any]:
 
 @register("ListVirtualMFADevices")
 def list_virtual_mfa_devices(call: ApiCall) -> dict[str, Any]:
+    """RAM lists every device; IMS pages them (MaxItems 1-100, Marker)."""
     policy.check_allowed(call.actor.principal, "ListVirtualMFADevices")
+    page = selectors.devices_of(call.account)
+    truncated = False
+    if call.is_ims:
+        max_items = call.integer("MaxItems", default=100)
+        if not 1 <= max_items <= 100:
+            raise InvalidParameter(
+                'The parameter - "MaxItems" MUST be in the range of 1 and 100.', code="InvalidParameter.MaxItems.Range"
+            )
+        after = call.integer("Marker", default=0)
+        page = list(page.filter(pk__gt=after)[: max_items + 1])
+        truncated = len(page) > max_items
+        page = page[:max_items]
     devices = []
-    for device in selectors.devices_of(call.account):
+    for device in page:
         view: dict[str, Any] = {"SerialNumber": device.serial_number}
         if device.is_bound:
             user = device.principal
@@ -39,7 +52,9 @@ def list_virtual_mfa_devices(call: ApiCall) -> dict[str, Any]:
         devices.append(view)
     result: dict[str, Any] = {"VirtualMFADevices": {"VirtualMFADevice": devices}}
     if call.is_ims:
-        result["IsTruncated"] = False
+        result["IsTruncated"] = truncated
+        if truncated:
+            result["Marker"] = str(page[-1].pk)
     return result
 
 

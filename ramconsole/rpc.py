@@ -113,6 +113,12 @@ class ApiCall:
         account = self.account
         if self.is_ims:
             upn, user_id = self.params.get("UserPrincipalName", ""), self.params.get("UserId", "")
+            key_id = self.params.get("UserAccessKeyId", "") if self.action == "GetUser" else ""
+            if key_id:  # IMS GetUser may name the user by one of its AccessKeys
+                key = key_selectors.access_key_by_id(key_id)
+                if key is None or key.principal.account_id != account.pk or not key.principal.is_ram_user:
+                    raise EntityNotExist("The user does not exist.", code="EntityNotExist.User")
+                return account_selectors.ram_user_get(account=account, user_id=key.principal.user_id)
             if user_id:
                 return account_selectors.ram_user_get(account=account, user_id=user_id)
             if upn:
@@ -161,15 +167,16 @@ def _params(request: HttpRequest) -> dict[str, str]:
     return merged
 
 
-def _authenticate(request: HttpRequest, params: dict[str, str]) -> tuple[AccessKey, str, str]:
-    """Verify the signature (ACS3 or v1); returns the key, the nonce and the timestamp it carried."""
+def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, AccessKey]) -> AccessKey:
+    """Verify the signature (ACS3 or v1) and return the key. A key that exists is put in `seen` at
+    once, so a refused call is still recorded in the key owner's events."""
     now = clock.phone_now()
     authorization = request.headers.get("Authorization", "")
     if authorization.startswith(signatures.ACS3):
         parts = signatures.parse_acs3_authorization(authorization)
         if parts is None:
             raise GatewayError(_("The Authorization header is malformed."), code="IncompleteSignature")
-        key = policy.check_key_usable(key_selectors.access_key_by_id(parts["Credential"]))
+        key = _usable(key_selectors.access_key_by_id(parts["Credential"]), seen)
         signed = [name.strip().lower() for name in parts["SignedHeaders"].split(";") if name.strip()]
         if not set(signed) >= ACS3_REQUIRED_HEADERS:
             raise GatewayError(
@@ -201,7 +208,7 @@ def _authenticate(request: HttpRequest, params: dict[str, str]) -> tuple[AccessK
                 )
         if params.get("SignatureMethod", "HMAC-SHA1") != "HMAC-SHA1":
             raise GatewayError(_("Specified signature method is not supported."), code="InvalidSignatureMethod")
-        key = policy.check_key_usable(key_selectors.access_key_by_id(params["AccessKeyId"]))
+        key = _usable(key_selectors.access_key_by_id(params["AccessKeyId"]), seen)
         timestamp = params["Timestamp"]
         policy.check_timestamp(timestamp, now=now)
         string_to_sign = signatures.rpc_string_to_sign(request.method, params)
@@ -214,7 +221,13 @@ def _authenticate(request: HttpRequest, params: dict[str, str]) -> tuple[AccessK
             code="SignatureDoesNotMatch",
         )
     _remember_nonce(key.access_key_id, nonce, now)
-    return key, nonce, timestamp
+    return key
+
+
+def _usable(key: AccessKey | None, seen: dict[str, AccessKey]) -> AccessKey:
+    if key is not None:
+        seen["key"] = key
+    return policy.check_key_usable(key)
 
 
 def _remember_nonce(access_key_id: str, nonce: str, now: datetime) -> None:
@@ -249,7 +262,7 @@ def endpoint(request: HttpRequest) -> JsonResponse:
     version = request.headers.get("x-acs-version") or params.get("Version", "")
     action = request.headers.get("x-acs-action") or params.get("Action", "")
     source_ip = client_ip(request)
-    key: AccessKey | None = None
+    seen: dict[str, AccessKey] = {}
     actor: Actor | None = None
     last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
     try:
@@ -265,7 +278,7 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             )
             error.http_status = 404
             raise error
-        key, _nonce, _timestamp = _authenticate(request, params)
+        key = _authenticate(request, params, seen)
         owner = key.principal
         actor = Actor(principal=owner, source_ip=source_ip, access_key_id=key.access_key_id)
         key_services.access_key_mark_used(access_key=key)
@@ -282,7 +295,9 @@ def endpoint(request: HttpRequest) -> JsonResponse:
         )
         response.status_code = 500
         outcome = "InternalError"
-    _record_call(action=action, key=key, actor=actor, source_ip=source_ip, outcome=outcome, after=last_event)
+    _record_call(
+        action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=outcome, after=last_event
+    )
     return response
 
 

@@ -85,6 +85,20 @@ _PREFERENCE_PARAMS = {
 }
 
 
+# IMS-only preferences this sandbox does not model, with the value it runs with (their defaults).
+# A Set that asks for another value is refused rather than stored and ignored.
+_IMS_FIXED_PREFERENCES = {
+    "AllowUserToLoginWithPasskey": "true",
+    "MFAOperationForLogin": "independent",
+    "OperationForRiskLogin": "autonomous",
+    "AllowUserToManageServiceCredentials": "false",
+    "MaxIdleDaysForAccessKeys": "730",
+    "MaxIdleDaysForUsers": "730",
+    "AllowUserToManagePersonalDingTalk": "true",
+    "VerificationTypes": "[]",
+}
+
+
 def security_preference_view(call: ApiCall) -> dict[str, Any]:
     row = selectors.security_preference_of(call.account)
     login = {
@@ -98,7 +112,15 @@ def security_preference_view(call: ApiCall) -> dict[str, Any]:
         "AccessKeyPreference": {"AllowUserToManageAccessKeys": row.allow_user_to_manage_access_keys},
         "MFAPreference": {"AllowUserToManageMFADevices": row.allow_user_to_manage_mfa_devices},
     }
-    if not call.is_ims:
+    if call.is_ims:
+        login.update(
+            AllowUserToLoginWithPasskey=True, MFAOperationForLogin="independent", OperationForRiskLogin="autonomous"
+        )
+        preference["AccessKeyPreference"]["AllowUserToManageServiceCredentials"] = False
+        preference["MaxIdleDays"] = {"MaxIdleDaysForAccessKeys": 730, "MaxIdleDaysForUsers": 730}
+        preference["PersonalInfoPreference"] = {"AllowUserToManagePersonalDingTalk": True}
+        preference["VerificationPreference"] = {"VerificationTypes": []}
+    else:
         preference["PublicKeyPreference"] = {"AllowUserToManagePublicKeys": False}
     return {"SecurityPreference": preference}
 
@@ -113,6 +135,12 @@ def set_security_preference(call: ApiCall) -> dict[str, Any]:
         values["login_session_duration_hours"] = call.integer("LoginSessionDuration")
     if call.has("LoginNetworkMasks"):
         values["login_network_masks"] = call.text("LoginNetworkMasks")
+    for param, fixed in _IMS_FIXED_PREFERENCES.items() if call.is_ims else ():
+        if call.text(param, default=fixed).replace(" ", "").lower() != fixed:
+            raise InvalidParameter(
+                f'The parameter - "{param}" is not supported by this sandbox (only {fixed}).',
+                code=f"InvalidParameter.{param}.NotSupported",
+            )
     if call.boolean("AllowUserToManagePublicKeys", default=False):
         raise InvalidParameter(
             'The parameter - "AllowUserToManagePublicKeys" is not supported by this sandbox.',

@@ -89,6 +89,7 @@ from security.policy.sessions import is_session_expired, session_expires_at
 from security.policy.users import (
     COMMENTS_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
+    IMS_DISPLAY_NAME_MAX_LENGTH,
     MAX_RAM_USERS_PER_ACCOUNT,
     USER_NAME_MAX_LENGTH,
     check_can_add_ram_user,
@@ -105,6 +106,7 @@ __all__ = [
     "COMMENTS_MAX_LENGTH",
     "DISPLAY_NAME_MAX_LENGTH",
     "ENROLMENT_TTL",
+    "IMS_DISPLAY_NAME_MAX_LENGTH",
     "LOCK_DURATION",
     "MAX_ACCESS_KEYS",
     "MAX_MASKS",

@@ -18,6 +18,7 @@ MAX_RAM_USERS_PER_ACCOUNT = 1000
 USER_NAME_MAX_LENGTH = 64
 USER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 DISPLAY_NAME_MAX_LENGTH = 128
+IMS_DISPLAY_NAME_MAX_LENGTH = 24
 COMMENTS_MAX_LENGTH = 128
 MOBILE_PHONE_PATTERN = re.compile(r"^\d{1,4}-\d{4,15}$")
 
@@ -39,11 +40,14 @@ def check_user_name(name: str, *, parameter: str = "UserName") -> None:
         )
 
 
-def check_display_name(display_name: str, *, parameter: str = "DisplayName") -> None:
-    """1-128 printable characters."""
-    if not 1 <= len(display_name) <= DISPLAY_NAME_MAX_LENGTH:
+def check_display_name(
+    display_name: str, *, parameter: str = "DisplayName", max_length: int = DISPLAY_NAME_MAX_LENGTH
+) -> None:
+    """1-128 printable characters (1-24 for IMS CreateUser)."""
+    if not 1 <= len(display_name) <= max_length:
         raise InvalidParameter(
-            _('The parameter - "%(p)s" beyond the length limit (1-128 characters).') % {"p": parameter},
+            _('The parameter - "%(p)s" beyond the length limit (1-%(n)d characters).')
+            % {"p": parameter, "n": max_length},
             code=f"InvalidParameter.{parameter}.Length",
             field="display_name",
         )
