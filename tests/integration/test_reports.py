@@ -98,8 +98,9 @@ def test_three_keys_add_columns(account, root) -> None:
     from reports import credential_csv
     from reports.selectors import IdentityRow, KeyFacts
 
-    key = KeyFacts(status="Active", created_at=T0, last_used_at=None)
-    row = IdentityRow("x@acme.onaliyun.com", T0, None, False, False, False, None, False, [key, key, key])
+    created = "2030-01-01T00:00:00Z"
+    key = KeyFacts(status="Active", created_at=created, last_used_at=None)
+    row = IdentityRow("x@acme.onaliyun.com", created, None, False, False, False, None, False, [key, key, key])
     text = credential_csv.render([row], PasswordPolicyDefaults(), max_keys=3)
     header, line = list(csv.reader(io.StringIO(text)))
     assert header[-4:] == [f"additional_access_key_3_{s}" for s in ("exist", "active", "last_rotated", "last_used")]
