@@ -111,13 +111,4 @@ def access_key_mark_used(*, access_key: AccessKey, now: datetime | None = None) 
 def _record(
     actor: Actor, action: str, owner: Principal, now: datetime, key: AccessKey, detail: dict | None = None
 ) -> None:
-    events.record(
-        action=action,
-        account=actor.account,
-        actor=actor.principal,
-        actor_name=actor.display_name,
-        source_ip=actor.source_ip,
-        target=_target(owner),
-        detail={"AccessKeyId": key.access_key_id, **(detail or {})},
-        account_time=now,
-    )
+    events.record_by(actor, action, _target(owner), now, {"AccessKeyId": key.access_key_id, **(detail or {})})

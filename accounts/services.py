@@ -124,7 +124,7 @@ def ram_user_create(
         raise EntityAlreadyExists(
             "The user does already EXIST.", code="EntityAlreadyExists.User", field="name"
         ) from None
-    _record(actor, "CreateUser", user.upn, now, detail={"UserName": name})
+    events.record_by(actor, "CreateUser", user.upn, now, detail={"UserName": name})
     return user
 
 
@@ -158,7 +158,7 @@ def ram_user_update(
         setattr(user, name, value)
     user.updated_at = now
     user.save(update_fields=[*changed, "updated_at"])
-    _record(actor, "UpdateUser", user.upn, now, detail={"changed": sorted(changed)})
+    events.record_by(actor, "UpdateUser", user.upn, now, detail={"changed": sorted(changed)})
     return user
 
 
@@ -183,7 +183,7 @@ def ram_user_delete(*, actor: Actor, user: Principal, force: bool = False, now: 
     policy.check_can_delete_user(user)
     upn = user.upn
     user.delete()
-    _record(actor, "DeleteUser", upn, now)
+    events.record_by(actor, "DeleteUser", upn, now)
 
 
 @events.audited("AttachPolicyToUser")
@@ -201,7 +201,7 @@ def policy_attach(*, actor: Actor, user: Principal, policy_name: str, now: datet
             code="EntityAlreadyExists.User.Policy",
             field="policy_name",
         )
-    _record(actor, "AttachPolicyToUser", user.upn, now, detail={"PolicyName": policy_name})
+    events.record_by(actor, "AttachPolicyToUser", user.upn, now, detail={"PolicyName": policy_name})
 
 
 @events.audited("DetachPolicyFromUser")
@@ -212,7 +212,7 @@ def policy_detach(*, actor: Actor, user: Principal, policy_name: str, now: datet
     deleted, _ = PolicyAttachment.objects.filter(principal=user, policy_name=policy_name).delete()
     if not deleted:
         raise EntityNotExist("The indicate policy of the user does not exist.", code="EntityNotExist.User.Policy")
-    _record(actor, "DetachPolicyFromUser", user.upn, now, detail={"PolicyName": policy_name})
+    events.record_by(actor, "DetachPolicyFromUser", user.upn, now, detail={"PolicyName": policy_name})
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,7 @@ def login_profile_create(
     _password_store(user=user, profile=profile, password=password, now=now)
     profile.save()
     user.login_profile = profile
-    _record(actor, "CreateLoginProfile", user.upn, now, detail=_profile_detail(profile, generate_password))
+    events.record_by(actor, "CreateLoginProfile", user.upn, now, detail=_profile_detail(profile, generate_password))
     return LoginProfileChange(profile, password if generate_password else None)
 
 
@@ -320,7 +320,7 @@ def login_profile_update(
     profile.save()
     detail = _profile_detail(profile, generate_password)
     detail["password_changed"] = password is not None
-    _record(actor, "UpdateLoginProfile", user.upn, now, detail=detail)
+    events.record_by(actor, "UpdateLoginProfile", user.upn, now, detail=detail)
     return LoginProfileChange(profile, password if generate_password else None)
 
 
@@ -334,7 +334,7 @@ def login_profile_unlock(*, actor: Actor, user: Principal, now: datetime | None 
     profile.locked_until = None
     profile.updated_at = now
     profile.save(update_fields=["failed_logon_count", "locked_until", "updated_at"])
-    _record(actor, "UnlockLoginProfile", user.upn, now)
+    events.record_by(actor, "UnlockLoginProfile", user.upn, now)
     return profile
 
 
@@ -356,7 +356,7 @@ def password_change(*, actor: Actor, old_password: str, new_password: str, now: 
     _password_store(user=user, profile=profile, password=new_password, now=now)
     profile.password_reset_required = False
     profile.save()
-    _record(actor, "ChangePassword", user.upn, now)
+    events.record_by(actor, "ChangePassword", user.upn, now)
 
 
 @sensitive_variables("new_password")
@@ -378,7 +378,7 @@ def _logon_password_change(*, actor: Actor, new_password: str) -> None:
     _password_store(user=user, profile=profile, password=new_password, now=now)
     profile.password_reset_required = False
     profile.save()
-    _record(actor, "ChangePassword", user.upn, now, detail={"at_logon": True})
+    events.record_by(actor, "ChangePassword", user.upn, now, detail={"at_logon": True})
 
 
 @sensitive_variables("password", "code")
@@ -398,7 +398,9 @@ def _root_identity_record(*, actor: Actor, password: str | None, by_mfa: bool) -
     now = clock.now(actor.account)
     if not by_mfa and not actor.principal.check_password(password or ""):
         raise RamError("The password is incorrect.", code="InvalidParameter.Password.Incorrect", field="password")
-    _record(actor, "VerifyIdentity", actor.principal.email, now, detail={"method": "mfa" if by_mfa else "password"})
+    events.record_by(
+        actor, "VerifyIdentity", actor.principal.email, now, detail={"method": "mfa" if by_mfa else "password"}
+    )
     return now
 
 
@@ -416,7 +418,7 @@ def root_password_change(*, actor: Actor, new_password: str, verified_at: dateti
     root.set_password(new_password)
     root.updated_at = now
     root.save(update_fields=["password", "updated_at"])
-    _record(actor, "ChangeAccountPassword", root.email, now)
+    events.record_by(actor, "ChangeAccountPassword", root.email, now)
 
 
 def _locked_profile(user: Principal) -> LoginProfile:
@@ -445,7 +447,7 @@ def login_profile_delete(*, actor: Actor, user: Principal, now: datetime | None 
         raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
     user.set_unusable_password()
     user.save(update_fields=["password"])
-    _record(actor, "DeleteLoginProfile", user.upn, now)
+    events.record_by(actor, "DeleteLoginProfile", user.upn, now)
 
 
 @dataclass(frozen=True)
@@ -525,17 +527,4 @@ def console_logout(*, principal: Principal, source_ip: str | None, reason: str =
         actor=principal,
         source_ip=source_ip,
         account_time=clock.now(principal.account),
-    )
-
-
-def _record(actor: Actor, action: str, target: str, now: datetime, detail: dict | None = None) -> None:
-    events.record(
-        action=action,
-        account=actor.account,
-        actor=actor.principal,
-        actor_name=actor.display_name,
-        source_ip=actor.source_ip,
-        target=target,
-        detail=detail,
-        account_time=now,
     )

@@ -65,7 +65,7 @@ def mfa_device_create(*, actor: Actor, name: str, now: datetime | None = None) -
             )
         existing.delete()
     enrolment = _new_device(account_id=actor.account.pk, name=name, now=now)
-    _record(actor, "CreateVirtualMFADevice", enrolment.device.serial_number, now)
+    events.record_by(actor, "CreateVirtualMFADevice", enrolment.device.serial_number, now)
     return enrolment
 
 
@@ -79,7 +79,7 @@ def _start_enrolment(*, actor: Actor, user: Principal, now: datetime) -> Enrolme
     elif taken is not None:
         name = f"{name[:59]}-{secrets.token_hex(2)}"
     enrolment = _new_device(account_id=user.account_id, name=name, now=now)
-    _record(actor, "CreateVirtualMFADevice", enrolment.device.serial_number, now, {"for": _who(user)})
+    events.record_by(actor, "CreateVirtualMFADevice", enrolment.device.serial_number, now, {"for": _who(user)})
     return enrolment
 
 
@@ -113,7 +113,7 @@ def _bind(
     device.failed_attempts = 0
     device.throttled_until = None
     device.save()
-    _record(actor, "BindMFADevice", _who(user), now, {"SerialNumber": device.serial_number})
+    events.record_by(actor, "BindMFADevice", _who(user), now, {"SerialNumber": device.serial_number})
     return device
 
 
@@ -145,7 +145,7 @@ def _unbind(*, actor: Actor, user: Principal, delete: bool, now: datetime) -> Vi
         device.principal = None
         device.bound_at = None
         device.save(update_fields=["principal", "bound_at"])
-    _record(actor, "UnbindMFADevice", _who(user), now, {"SerialNumber": serial, "deleted": delete})
+    events.record_by(actor, "UnbindMFADevice", _who(user), now, {"SerialNumber": serial, "deleted": delete})
     return device
 
 
@@ -227,19 +227,6 @@ def logon_mfa_bind(*, actor: Actor, device: VirtualMFADevice, code1: str, code2:
     return _bind(actor=actor, user=actor.principal, device=device, codes=(code1, code2), now=clock.now(actor.account))
 
 
-def _record(actor: Actor, action: str, target: str, now: datetime, detail: dict | None = None) -> None:
-    events.record(
-        action=action,
-        account=actor.account,
-        actor=actor.principal,
-        actor_name=actor.display_name,
-        source_ip=actor.source_ip,
-        target=target,
-        detail=detail,
-        account_time=now,
-    )
-
-
 @events.audited("DeleteVirtualMFADevice")
 def mfa_device_delete(*, actor: Actor, device: VirtualMFADevice, now: datetime | None = None) -> None:
     """DeleteVirtualMFADevice: only an unbound device."""
@@ -252,4 +239,4 @@ def mfa_device_delete(*, actor: Actor, device: VirtualMFADevice, now: datetime |
     now = now or clock.now(actor.account)
     serial = device.serial_number
     device.delete()
-    _record(actor, "DeleteVirtualMFADevice", serial, now)
+    events.record_by(actor, "DeleteVirtualMFADevice", serial, now)

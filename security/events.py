@@ -82,3 +82,17 @@ def audited(action: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         return run
 
     return decorate
+
+
+def record_by(actor: Actor, action: str, target: str, now: datetime, detail: dict[str, Any] | None = None) -> Event:
+    """Record a successful change made by `actor` (the usual last line of a service)."""
+    return record(
+        action=action,
+        account=actor.account,
+        actor=actor.principal,
+        actor_name=actor.display_name,
+        source_ip=actor.source_ip,
+        target=target,
+        detail=detail,
+        account_time=now,
+    )

@@ -43,7 +43,7 @@ def password_policy_update(*, actor: Actor, now: datetime | None = None, **value
     settings = {name: values.get(name, getattr(defaults, name)) for name in PASSWORD_POLICY_FIELDS}
     row, _created = PasswordPolicy.objects.update_or_create(account=account, defaults={**settings, "updated_at": now})
     account._password_policy = row
-    _record(actor, "SetPasswordPolicy", account.account_id, now, settings)
+    events.record_by(actor, "SetPasswordPolicy", account.account_id, now, settings)
     return row
 
 
@@ -89,7 +89,9 @@ def security_preference_update(
     row.full_clean()
     row.save()
     account._security_preference = row
-    _record(actor, "SetSecurityPreference", account.account_id, now, {name: row.__dict__[name] for name in values})
+    events.record_by(
+        actor, "SetSecurityPreference", account.account_id, now, {name: row.__dict__[name] for name in values}
+    )
     return row
 
 
@@ -109,21 +111,8 @@ def account_login_mask_update(
     account.login_mask = login_mask
     account.save(update_fields=["login_mask"])
     actor.principal.account.login_mask = login_mask
-    _record(actor, "SetAccountLoginMask", account.account_id, now, {"login_mask": login_mask})
+    events.record_by(actor, "SetAccountLoginMask", account.account_id, now, {"login_mask": login_mask})
     return account
-
-
-def _record(actor: Actor, action: str, target: str, now: datetime, detail: dict) -> None:
-    events.record(
-        action=action,
-        account=actor.account,
-        actor=actor.principal,
-        actor_name=actor.display_name,
-        source_ip=actor.source_ip,
-        target=target,
-        detail=detail,
-        account_time=now,
-    )
 
 
 @events.audited("SetAccountAlias")
@@ -147,7 +136,7 @@ def account_alias_set(*, actor: Actor, alias: str, now: datetime | None = None) 
             "The account alias does already exist.", code="EntityAlreadyExists.AccountAlias", field="alias"
         ) from None
     actor.principal.account.alias = alias
-    _record(actor, "SetAccountAlias", account.account_id, now, {"old": old, "new": alias})
+    events.record_by(actor, "SetAccountAlias", account.account_id, now, {"old": old, "new": alias})
     return account
 
 
@@ -161,7 +150,7 @@ def account_alias_clear(*, actor: Actor, now: datetime | None = None) -> Account
     account.alias = account.account_id
     account.save(update_fields=["alias"])
     actor.principal.account.alias = account.alias
-    _record(actor, "ClearAccountAlias", account.account_id, now, {"old": old})
+    events.record_by(actor, "ClearAccountAlias", account.account_id, now, {"old": old})
     return account
 
 
@@ -183,7 +172,7 @@ def domain_alias_create(*, actor: Actor, domain: str, now: datetime | None = Non
             "This domain is already used by another account.", code="EntityAlreadyExists.DomainName", field="domain"
         )
     alias = DomainAlias.objects.create(account=actor.account, domain=domain, created_at=now)
-    _record(actor, "CreateDomainAlias", domain, now, {})
+    events.record_by(actor, "CreateDomainAlias", domain, now, {})
     return alias
 
 
@@ -222,7 +211,7 @@ def domain_alias_delete(*, actor: Actor, now: datetime | None = None) -> None:
     if deleted is None:
         raise EntityNotExist("The account has no domain alias.", code="EntityNotExist.DomainAlias")
     deleted.delete()
-    _record(actor, "DeleteDomainAlias", deleted.domain, now, {})
+    events.record_by(actor, "DeleteDomainAlias", deleted.domain, now, {})
 
 
 @events.audited("SetSandboxDnsRecord")
@@ -239,7 +228,7 @@ def sandbox_dns_record_create(*, actor: Actor, name: str, value: str, now: datet
     record = SandboxDnsRecord.objects.create(
         account=actor.account, name=name, value=value.strip()[:255], created_at=now
     )
-    _record(actor, "SetSandboxDnsRecord", name, now, {"value": record.value})
+    events.record_by(actor, "SetSandboxDnsRecord", name, now, {"value": record.value})
     return record
 
 
@@ -251,4 +240,4 @@ def sandbox_dns_record_delete(*, actor: Actor, record_id: int, now: datetime | N
         raise EntityNotExist("The record does not exist.", code="EntityNotExist.DnsRecord")
     now = now or clock.now(actor.account)
     record.delete()
-    _record(actor, "DeleteSandboxDnsRecord", record.name, now, {})
+    events.record_by(actor, "DeleteSandboxDnsRecord", record.name, now, {})
