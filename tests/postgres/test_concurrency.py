@@ -17,6 +17,8 @@ from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
 from mfa import services as mfa_services
+from reports import services as report_services
+from reports.models import CredentialReport
 from security import policy
 from security import services as security_services
 from security.errors import RamError
@@ -128,3 +130,15 @@ def test_one_code_is_accepted_once_under_parallel_logons(account: Account, ram_u
     # Every other attempt is a refused replay (and repeated failures throttle the device).
     assert set(outcomes) <= {"CheckAuthenticationCodeFail.Replay", "Throttling.MFA"}
     assert outcomes["CheckAuthenticationCodeFail.Replay"] >= 1 and outcomes.total() == 9
+
+
+def test_parallel_report_requests_generate_once(account: Account, ram_user_factory) -> None:
+    ram_user_factory(account, "reported")
+    actor = Actor(selectors.root_of(account))
+
+    def generate(_i: int) -> str:
+        return str(report_services.credential_report_generate(actor=actor).pk)
+
+    outcomes = _race(8, generate)
+    assert len(outcomes) == 1 and sum(outcomes.values()) == 8  # every request got the same report
+    assert CredentialReport.objects.filter(account=account).count() == 1
