@@ -7,8 +7,10 @@ and any other skip fails the session too, so CI never passes on a suite that did
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from itertools import count
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -16,6 +18,7 @@ from django.test import Client
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from security import sandbox_dns
 
 # Playwright's sync API keeps an event loop in the main thread; Django's async guard would then
 # refuse ORM calls in tests. Tests and the browser never run concurrently, so this is safe.
@@ -121,3 +124,21 @@ def client_for() -> Callable[[Principal], Client]:
 @pytest.fixture
 def root_client(root: Principal, client_for: Callable[[Principal], Client]) -> Client:
     return client_for(root)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def sandbox_dns_server(settings: Any) -> Iterator[int]:
+    """The sandbox DNS server on a free port, and the console's resolver pointed at it."""
+    port = free_port()
+    servers = sandbox_dns.start(address="127.0.0.1", port=port)
+    settings.RAMCONSOLE_DNS_RESOLVER = "127.0.0.1"
+    settings.RAMCONSOLE_DNS_PORT = port
+    yield port
+    for server in servers:
+        server.stop()

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from playwright.sync_api import Page, Request
 
+from tests.browser.helpers import START
 from tests.conftest import skip_or_fail
 
 # Playwright's sync API keeps an asyncio loop running in the main thread; without this Django's
@@ -83,3 +86,19 @@ def screenshots_dir(pytestconfig: pytest.Config) -> Path:
     path = pytestconfig.rootpath / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def frozen_at() -> datetime:
+    """Where `frozen` stops the clock: START; a module whose journeys type TOTP codes overrides it."""
+    return START
+
+
+@pytest.fixture
+def frozen(frozen_at: datetime) -> Iterator[time_machine.Traveller]:
+    """The clock stopped at `frozen_at` for the whole test; `move_to` jumps it.
+
+    `time_machine.travel(..., tick=False)` also reaches the live_server thread (STYLE.md §10).
+    """
+    with time_machine.travel(frozen_at, tick=False) as traveller:
+        yield traveller

@@ -1,22 +1,20 @@
 """AccessKey journeys in a real browser: create (shown once, CSV), the two-key limit, Disable / Enable /
 Delete, the Rotate wizard, the root's own key and a RAM user's self-service keys (PRODUCT.md §7).
 
-Journeys that read "last used" freeze the clock with `time_machine.travel(..., tick=False)`, which
-also reaches the live_server thread (STYLE.md §10); the start lies in the future so cookies stay valid.
+Journeys that read "last used" freeze the clock at START with the `frozen` fixture (conftest.py).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
-from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from accesskeys import services as accesskey_services
@@ -24,9 +22,17 @@ from accesskeys.models import AccessKey
 from accounts.actors import Actor
 from accounts.models import Account, Principal
 from security import services as security_services
+from tests.browser.helpers import (
+    ACCESS_KEYS_NOT_ALLOWED,
+    START,
+    expect_self_service,
+    log_on,
+    open_root_security_settings,
+    path_re,
+    sidebar,
+)
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
 
-START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 ACCESS_KEY_ID = re.compile(r"^LTAI[A-Za-z0-9]{20}$")
 SECRET = re.compile(r"^[A-Za-z0-9]{30}$")
 SHOWN_ONCE = "it cannot be retrieved later"
@@ -35,35 +41,11 @@ DELETE_CONFIRMATION = "I am aware of the risk and confirm the deletion"
 RECENT_USE_CONFIRMATION = "I understand that a client may still use this key"
 RECENT_USE_WARNING = "used in the last hour"
 RECENT_USE_REFUSED = "This key was used in the last hour"
-ACCESS_KEYS_NOT_ALLOWED = "You are not allowed to manage AccessKeys"
-NAV_LABEL = "RAM console navigation"
-
-
-def url(live_server: Any, name: str, *args: object) -> str:
-    return f"{live_server.url}{reverse(name, args=args)}"
-
-
-def path_re(name: str, *args: object) -> re.Pattern[str]:
-    """Matches a page URL whose path is exactly `reverse(name)` (any query string)."""
-    return re.compile(rf"^[^?#]*//[^/]+{re.escape(reverse(name, args=args))}(\?.*)?$")
-
-
-def log_on(page: Page, live_server: Any, logon_name: str, password: str) -> None:
-    page.goto(url(live_server, "accounts:logon"))
-    page.get_by_label("Logon name").fill(logon_name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log On").click()
-
-
-def expect_self_service(page: Page, user: Principal) -> None:
-    expect(page).to_have_url(path_re("security:self-service"))
-    expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
-    expect(page.locator("#self-upn")).to_have_text(user.upn)
 
 
 def open_user(page: Page, user: Principal) -> None:
     """Users (left navigation) > the user's logon name."""
-    page.get_by_role("navigation", name=NAV_LABEL).get_by_role("link", name="Users", exact=True).click()
+    sidebar(page).get_by_role("link", name="Users", exact=True).click()
     expect(page).to_have_url(path_re("accounts:user-list"))
     page.get_by_role("link", name=user.upn).click()
     expect(page).to_have_url(path_re("accounts:user-detail", user.user_id))
@@ -109,13 +91,6 @@ def expect_secret_gone(page: Page, secret: str) -> None:
 
 def keys_of(principal: Principal) -> list[str]:
     return list(AccessKey.objects.filter(principal=principal).values_list("access_key_id", flat=True))
-
-
-@pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    """The clock stopped at START for the whole test; `move_to` jumps it."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
@@ -272,9 +247,7 @@ def test_root_creates_its_own_key_despite_the_warning(live_server: Any, page: Pa
     settings_page = path_re("security:root-security-settings")
     log_on(page, live_server, root.email, ROOT_PASSWORD)
     expect(page).to_have_url(path_re("accounts:overview"))
-    page.get_by_role("button", name=root.email).click()
-    page.get_by_role("link", name="Security Settings").click()
-    expect(page).to_have_url(settings_page)
+    open_root_security_settings(page, root.email)
     section = page.locator("#user-accesskeys")
     expect(section.get_by_role("note")).to_contain_text("not recommended")
 

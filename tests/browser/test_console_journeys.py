@@ -11,30 +11,8 @@ from django.urls import reverse
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import Account, Principal
+from tests.browser.helpers import expect_refused, expect_self_service, log_on, log_out, path_re, sidebar, url
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
-
-LOGON_REFUSED = "The logon name or password is incorrect."
-NAV_LABEL = "RAM console navigation"
-
-
-def url(live_server: Any, name: str, *args: object) -> str:
-    return f"{live_server.url}{reverse(name, args=args)}"
-
-
-def path_re(name: str, *args: object) -> re.Pattern[str]:
-    """Matches a page URL whose path is exactly `reverse(name)` (any query string)."""
-    return re.compile(rf"^[^?#]*//[^/]+{re.escape(reverse(name, args=args))}(\?.*)?$")
-
-
-def log_on(page: Page, live_server: Any, logon_name: str, password: str) -> None:
-    page.goto(url(live_server, "accounts:logon"))
-    page.get_by_label("Logon name").fill(logon_name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log On").click()
-
-
-def sidebar(page: Page) -> Locator:
-    return page.get_by_role("navigation", name=NAV_LABEL)
 
 
 def user_rows(page: Page) -> Locator:
@@ -87,9 +65,7 @@ def test_root_creates_finds_and_logs_out(
     expect(user_rows(page).first).to_contain_text("Dev Ops One")
     page.screenshot(path=screenshots_dir / "users.png", full_page=True)
 
-    page.get_by_role("button", name=root.email).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(path_re("accounts:logon"))
+    log_out(page, root.email)
     expect(page.get_by_role("button", name="Log On")).to_be_visible()
     page.goto(url(live_server, "accounts:user-list"))
     expect(page).to_have_url(re.compile(re.escape(reverse("accounts:logon")) + r"\?next="))
@@ -110,13 +86,11 @@ def test_ram_admin_logs_on_with_upn(live_server: Any, page: Page, admin_user: Pr
 
 def test_refused_logons_show_one_generic_message(live_server: Any, page: Page, admin_user: Principal) -> None:
     log_on(page, live_server, admin_user.upn, "Wrong-pass-2026")
-    expect(page.get_by_text(LOGON_REFUSED)).to_be_visible()
-    expect(page).to_have_url(path_re("accounts:logon"))
+    expect_refused(page)
     expect(page.get_by_role("button", name="Log On")).to_be_visible()
 
     log_on(page, live_server, "nobody@acme.onaliyun.com", USER_PASSWORD)
-    expect(page.get_by_text(LOGON_REFUSED)).to_be_visible()
-    expect(page).to_have_url(path_re("accounts:logon"))
+    expect_refused(page)
     expect(sidebar(page)).to_have_count(0)
 
 
@@ -132,9 +106,7 @@ def test_read_only_user_sees_users_without_create(live_server: Any, page: Page, 
 
 def test_self_service_user_lands_on_security_page(live_server: Any, page: Page, plain_user: Principal) -> None:
     log_on(page, live_server, plain_user.upn, USER_PASSWORD)
-    expect(page).to_have_url(path_re("security:self-service"))
-    expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
-    expect(page.locator("#self-upn")).to_have_text(plain_user.upn)
+    expect_self_service(page, plain_user)
     expect(page.get_by_role("button", name=plain_user.upn)).to_be_visible()
     expect(sidebar(page)).to_have_count(0)
 

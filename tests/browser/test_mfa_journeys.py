@@ -2,22 +2,20 @@
 this browser", and an administrator's Enable/Disable the Virtual MFA Device (PRODUCT.md §8, §9).
 
 Codes are real: pyotp computes them from the key the page shows under "Retrieve manually enter
-information". The clock is frozen with `time_machine.travel(..., tick=False)`, which also reaches
-the live_server thread, so the server checks each code at the frozen time; `move_to` steps it on.
-START lies a few seconds into a 30-second TOTP step, and in the future so cookies stay valid.
+information". The `frozen` fixture stops the clock, live_server thread included, so the server checks
+each code at the frozen time; `move_to` steps it on. Here it starts at TOTP_START, a few seconds into
+a 30-second TOTP step.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-import pyotp
 import pytest
 import time_machine
-from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts import selectors
@@ -27,38 +25,20 @@ from accounts.models import Account, Principal
 from mfa import selectors as mfa_selectors
 from mfa import services as mfa_services
 from security import services as security_services
+from tests.browser.helpers import (
+    TOTP_START,
+    expect_self_service,
+    log_on,
+    log_out,
+    open_root_security_settings,
+    path_re,
+    totp,
+    url,
+)
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
 
-START = datetime(2030, 1, 1, 9, 0, 5, tzinfo=UTC)
 CODE_REFUSED = 'The parameter - "AuthenticationCode" is inccorrect.'  # sic: RAM's wording
 REMEMBER = "Remember this browser for 7 days"
-
-
-def url(live_server: Any, name: str, *args: object) -> str:
-    return f"{live_server.url}{reverse(name, args=args)}"
-
-
-def path_re(name: str, *args: object) -> re.Pattern[str]:
-    """Matches a page URL whose path is exactly `reverse(name)` (any query string)."""
-    return re.compile(rf"^[^?#]*//[^/]+{re.escape(reverse(name, args=args))}(\?.*)?$")
-
-
-def totp(seed: str, moment: datetime, steps: int = 0) -> str:
-    """The code the app shows at `moment`, `steps` time steps later."""
-    return pyotp.TOTP(seed).at(moment + timedelta(seconds=30 * steps))
-
-
-def log_on(page: Page, live_server: Any, logon_name: str, password: str) -> None:
-    page.goto(url(live_server, "accounts:logon"))
-    page.get_by_label("Logon name").fill(logon_name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log On").click()
-
-
-def log_out(page: Page, identity: str) -> None:
-    page.get_by_role("button", name=identity).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(path_re("accounts:logon"))
 
 
 def expect_mfa_step(page: Page) -> None:
@@ -71,12 +51,6 @@ def enter_logon_code(page: Page, code: str, *, remember: bool = False) -> None:
     if remember:
         page.get_by_label(REMEMBER).check()
     page.get_by_role("button", name="Submit").click()
-
-
-def expect_self_service(page: Page, user: Principal) -> None:
-    expect(page).to_have_url(path_re("security:self-service"))
-    expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
-    expect(page.locator("#self-upn")).to_have_text(user.upn)
 
 
 def read_manual_key(page: Page) -> str:
@@ -111,10 +85,9 @@ def bind_device(user: Principal, moment: datetime) -> str:
 
 
 @pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    """The clock stopped at START for the whole test; `move_to` jumps it."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+def frozen_at() -> datetime:
+    """`frozen` stops the clock at TOTP_START (not START): a few seconds into a TOTP step."""
+    return TOTP_START
 
 
 def test_root_turns_account_protection_on_and_off(
@@ -122,9 +95,7 @@ def test_root_turns_account_protection_on_and_off(
 ) -> None:
     log_on(page, live_server, root.email, ROOT_PASSWORD)
     expect(page).to_have_url(path_re("accounts:overview"))
-    page.get_by_role("button", name=root.email).click()
-    page.get_by_role("link", name="Security Settings").click()
-    expect(page).to_have_url(path_re("security:root-security-settings"))
+    open_root_security_settings(page, root.email)
     protection = page.locator("#account-protection")
     expect(protection).to_contain_text("Account Protect: Off")
     protection.get_by_role("link", name="Edit").click()
@@ -145,7 +116,7 @@ def test_root_turns_account_protection_on_and_off(
     expect(steps.locator("li", has_text="Enable the MFA")).to_have_class(re.compile(r"\bfw-semibold\b"))
     seed = read_manual_key(page)
     expect(page.locator("#mfa-manual-account")).to_have_text(root.email)
-    page.get_by_label("Security Code").fill(totp(seed, START))
+    page.get_by_label("Security Code").fill(totp(seed, TOTP_START))
     page.get_by_role("button", name="Submit").click()
 
     expect(page).to_have_url(path_re("security:root-security-settings"))
@@ -157,7 +128,7 @@ def test_root_turns_account_protection_on_and_off(
     log_on(page, live_server, root.email, ROOT_PASSWORD)
     expect_mfa_step(page)
     expect(page.get_by_label(REMEMBER)).to_have_count(0)  # remembering is for RAM users only
-    logon_at = START + timedelta(minutes=1)
+    logon_at = TOTP_START + timedelta(minutes=1)
     frozen.move_to(logon_at)
     enter_logon_code(page, totp(seed, logon_at))
     expect(page).to_have_url(path_re("accounts:overview"))
@@ -166,7 +137,7 @@ def test_root_turns_account_protection_on_and_off(
     page.goto(url(live_server, "security:root-security-settings"))
     protection.get_by_role("link", name="Turn off").click()
     expect(page.get_by_role("heading", name="Turn off Account Protection")).to_be_visible()
-    turn_off_at = START + timedelta(minutes=1, seconds=30)
+    turn_off_at = TOTP_START + timedelta(minutes=1, seconds=30)
     frozen.move_to(turn_off_at)
     page.get_by_label("Security Code").fill(totp(seed, turn_off_at))
     page.get_by_role("button", name="Turn off").click()
@@ -202,7 +173,7 @@ def test_mfa_required_forces_enrolment_at_logon(
     enable.click()
     seed = read_manual_key(page)
     expect(page.locator("#mfa-manual-account")).to_have_text(user.upn)
-    enrol_at = START + timedelta(seconds=30)
+    enrol_at = TOTP_START + timedelta(seconds=30)
     frozen.move_to(enrol_at)
     enter_two_codes(page, seed, enrol_at, "Enable")
 
@@ -221,8 +192,8 @@ def test_a_replayed_code_is_refused(
     frozen: time_machine.Traveller,
 ) -> None:
     user = ram_user_factory(account, "eve")
-    seed = bind_device(user, START)
-    logon_at = START + timedelta(minutes=1)
+    seed = bind_device(user, TOTP_START)
+    logon_at = TOTP_START + timedelta(minutes=1)
     frozen.move_to(logon_at)
     code = totp(seed, logon_at)
 
@@ -255,8 +226,8 @@ def test_remember_this_browser_for_seven_days(
 ) -> None:
     security_services.security_preference_update(actor=Actor(root), enable_save_mfa_ticket=True)
     user = ram_user_factory(account, "fay")
-    seed = bind_device(user, START)
-    logon_at = START + timedelta(minutes=1)
+    seed = bind_device(user, TOTP_START)
+    logon_at = TOTP_START + timedelta(minutes=1)
     frozen.move_to(logon_at)
 
     log_on(page, live_server, user.upn, USER_PASSWORD)
@@ -297,7 +268,7 @@ def test_admin_enables_and_disables_a_users_device(
     expect(page.locator("#mfa-manual-account")).to_have_text(user.upn)
     serial = f"acs:ram::{account.account_id}:mfa/gus"
     expect(page.locator("#mfa-scan")).to_contain_text(f"Serial number: {serial}")
-    enable_at = START + timedelta(seconds=30)
+    enable_at = TOTP_START + timedelta(seconds=30)
     frozen.move_to(enable_at)
     enter_two_codes(page, seed, enable_at, "Enable")
 

@@ -1,65 +1,38 @@
 """Password journeys in a real browser: the password rule, expiry, lockout, logon settings, changes.
 
-Time-dependent journeys freeze the clock with `time_machine.travel(..., tick=False)`, which also
-reaches the live_server thread (STYLE.md §10); the start lies in the future so cookies stay valid.
+Time-dependent journeys freeze the clock at START with the `frozen` fixture (conftest.py).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-import pytest
 import time_machine
-from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
 from security import services as security_services
 from security.models import PasswordPolicy
+from tests.browser.helpers import (
+    START,
+    expect_refused,
+    expect_self_service,
+    log_on,
+    log_out,
+    open_root_security_settings,
+    path_re,
+    sidebar,
+    url,
+)
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
 
-LOGON_REFUSED = "The logon name or password is incorrect."
-START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 NEW_PASSWORD = "Fresh-pass-2030"
 LENGTH_RANGE_ERROR = 'The parameter - "MinimumPasswordLength" MUST be in the range of 8 and 32.'
-
-
-def url(live_server: Any, name: str, *args: object) -> str:
-    return f"{live_server.url}{reverse(name, args=args)}"
-
-
-def path_re(name: str, *args: object) -> re.Pattern[str]:
-    """Matches a page URL whose path is exactly `reverse(name)` (any query string)."""
-    return re.compile(rf"^[^?#]*//[^/]+{re.escape(reverse(name, args=args))}(\?.*)?$")
-
-
-def log_on(page: Page, live_server: Any, logon_name: str, password: str) -> None:
-    page.goto(url(live_server, "accounts:logon"))
-    page.get_by_label("Logon name").fill(logon_name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log On").click()
-
-
-def log_out(page: Page, identity: str) -> None:
-    page.get_by_role("button", name=identity).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(path_re("accounts:logon"))
-
-
-def expect_refused(page: Page) -> None:
-    expect(page.get_by_text(LOGON_REFUSED)).to_be_visible()
-    expect(page).to_have_url(path_re("accounts:logon"))
-
-
-def expect_self_service(page: Page, user: Principal) -> None:
-    expect(page).to_have_url(path_re("security:self-service"))
-    expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
-    expect(page.locator("#self-upn")).to_have_text(user.upn)
 
 
 def rule_value(page: Page, term: str) -> Locator:
@@ -77,18 +50,9 @@ def set_policy(root: Principal, **values: int | bool) -> None:
     security_services.password_policy_update(actor=Actor(principal=root), **values)
 
 
-@pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    """The clock stopped at START for the whole test; `move_to` jumps it."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
 def test_admin_edits_the_password_rule(live_server: Any, page: Page, root: Principal, account: Account) -> None:
     log_on(page, live_server, root.email, ROOT_PASSWORD)
-    page.get_by_role("navigation", name="RAM console navigation").get_by_role(
-        "link", name="Settings", exact=True
-    ).click()
+    sidebar(page).get_by_role("link", name="Settings", exact=True).click()
     expect(rule_value(page, "Password Length")).to_have_text("8")
     page.get_by_role("link", name="Edit Password Rule").click()
     expect(page.get_by_role("heading", name="Edit Password Rule")).to_be_visible()
@@ -295,9 +259,7 @@ def test_root_changes_the_account_password(live_server: Any, page: Page, root: P
     new_root_password = "Root-new-2030"
     log_on(page, live_server, root.email, ROOT_PASSWORD)
     expect(page).to_have_url(path_re("accounts:overview"))
-    page.get_by_role("button", name=root.email).click()
-    page.get_by_role("link", name="Security Settings").click()
-    expect(page).to_have_url(path_re("security:root-security-settings"))
+    open_root_security_settings(page, root.email)
     page.locator("#login-password").get_by_role("link", name="Change").click()
 
     expect(page.get_by_role("heading", name="Verify Identity")).to_be_visible()

@@ -1,10 +1,10 @@
 """Report journeys in a real browser: the Overview's Security Check and Score, two items fixed through
 their Set Now links, and the three downloads (security report as CSV and JSON, user credential report).
 
-The clock is frozen with `time_machine.travel(..., tick=False)` (it reaches the live_server thread),
-so the TOTP code typed into Account Protection is the one the server expects; START lies a few
-seconds into a 30-second step, and in the future so cookies stay valid. The credential report is
-generated on commit; live_server tests are transactional, so it is complete by the redirect.
+The clock is frozen by the `frozen` fixture (it reaches the live_server thread), so the TOTP code
+typed into Account Protection is the one the server expects; TOTP_START lies a few seconds into a
+30-second step, and in the future so cookies stay valid. The credential report is generated on
+commit; live_server tests are transactional, so it is complete by the redirect.
 """
 
 from __future__ import annotations
@@ -13,39 +13,21 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-import pyotp
 import pytest
 import time_machine
-from django.urls import reverse
 from playwright.sync_api import Download, Page, expect
 
 from accounts.models import Account, Principal
 from reports.credential_csv import BASE_COLUMNS, key_columns
 from reports.selectors import SECURITY_REPORT_FIELDS
+from tests.browser.helpers import TOTP_START, log_on, path_re, sidebar, totp, url
 from tests.conftest import ROOT_PASSWORD
 
-START = datetime(2030, 1, 1, 9, 0, 5, tzinfo=UTC)
 CONTRIBUTION = re.compile(r"^\s*(\d+) / (\d+)\s*$")
-
-
-def url(live_server: Any, name: str, *args: object) -> str:
-    return f"{live_server.url}{reverse(name, args=args)}"
-
-
-def path_re(name: str, *args: object) -> re.Pattern[str]:
-    """Matches a page URL whose path is exactly `reverse(name)` (any query string)."""
-    return re.compile(rf"^[^?#]*//[^/]+{re.escape(reverse(name, args=args))}(\?.*)?$")
-
-
-def log_on(page: Page, live_server: Any, logon_name: str, password: str) -> None:
-    page.goto(url(live_server, "accounts:logon"))
-    page.get_by_label("Logon name").fill(logon_name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log On").click()
 
 
 def score(page: Page) -> int:
@@ -62,9 +44,7 @@ def missing_points(page: Page, key: str) -> int:
 
 
 def open_overview(page: Page) -> None:
-    page.get_by_role("navigation", name="RAM console navigation").get_by_role(
-        "link", name="Overview", exact=True
-    ).click()
+    sidebar(page).get_by_role("link", name="Overview", exact=True).click()
     expect(page).to_have_url(path_re("accounts:overview"))
     expect(page.get_by_role("heading", name="Security Check")).to_be_visible()
 
@@ -75,9 +55,9 @@ def read_text(download: Download) -> str:
 
 
 @pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
+def frozen_at() -> datetime:
+    """`frozen` stops the clock at TOTP_START (not START): a few seconds into a TOTP step."""
+    return TOTP_START
 
 
 def test_root_fixes_two_items_and_downloads_the_reports(
@@ -134,7 +114,7 @@ def test_root_fixes_two_items_and_downloads_the_reports(
     page.get_by_text("Retrieve manually enter information").click()
     key = page.locator("#mfa-manual-key")
     expect(key).to_have_text(re.compile(r"^[A-Z2-7]{16,}$"))
-    page.get_by_label("Security Code").fill(pyotp.TOTP(key.inner_text()).at(START))
+    page.get_by_label("Security Code").fill(totp(key.inner_text(), TOTP_START))
     page.get_by_role("button", name="Submit").click()
     expect(page).to_have_url(path_re("security:root-security-settings"))
     expect(page.get_by_role("alert")).to_contain_text("Account Protection is on.")
@@ -187,7 +167,7 @@ def test_root_fixes_two_items_and_downloads_the_reports(
     assert by_user["<root>"]["access_key_1_exist"] == "FALSE"
     assert by_user[user.upn]["mfa_active"] == "FALSE"
     assert by_user[user.upn]["password_active"] == "TRUE"
-    assert by_user[user.upn]["user_creation_time"] == START.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert by_user[user.upn]["user_creation_time"] == TOTP_START.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     page.goto(url(live_server, "accounts:overview"))
     check.get_by_role("link", name="Latest user credential report").click()

@@ -2,73 +2,41 @@
 the self-service toggles and the root's Login Mask (PRODUCT.md §5.1, §5.2, §5.4, §9).
 
 The browser reaches the live server from 127.0.0.1, so a mask of 10.0.0.0/8 shuts it out. The
-session-lifetime journey freezes the clock with `time_machine.travel(..., tick=False)`, which also
-reaches the live_server thread (STYLE.md §10); the start lies in the future so cookies stay valid.
+session-lifetime journey freezes the clock at START with the `frozen` fixture (conftest.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-import pytest
 import time_machine
-from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.actors import Actor
 from accounts.models import Account, Principal
 from security import services as security_services
 from security.models import SecurityPreference
+from tests.browser.helpers import (
+    ACCESS_KEYS_NOT_ALLOWED,
+    START,
+    expect_refused,
+    expect_self_service,
+    log_on,
+    log_out,
+    open_root_security_settings,
+    path_re,
+    sidebar,
+    url,
+)
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
 
-LOGON_REFUSED = "The logon name or password is incorrect."
 NOT_AUTHORIZED = "You are not authorized to do this action."
-NAV_LABEL = "RAM console navigation"
 BROWSER_IP = "127.0.0.1"
 LOCKOUT_WARNING = f"Your current address {BROWSER_IP} is outside these masks"
 LOCKOUT_CONFIRMATION = "I understand that logons from my current address will be refused"
-ACCESS_KEYS_NOT_ALLOWED = "You are not allowed to manage AccessKeys"
-START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
-
-
-def url(live_server: Any, name: str, *args: object) -> str:
-    return f"{live_server.url}{reverse(name, args=args)}"
-
-
-def path_re(name: str, *args: object) -> re.Pattern[str]:
-    """Matches a page URL whose path is exactly `reverse(name)` (any query string)."""
-    return re.compile(rf"^[^?#]*//[^/]+{re.escape(reverse(name, args=args))}(\?.*)?$")
-
-
-def log_on(page: Page, live_server: Any, logon_name: str, password: str) -> None:
-    page.goto(url(live_server, "accounts:logon"))
-    page.get_by_label("Logon name").fill(logon_name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log On").click()
-
-
-def log_out(page: Page, identity: str) -> None:
-    page.get_by_role("button", name=identity).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(path_re("accounts:logon"))
-
-
-def expect_refused(page: Page) -> None:
-    expect(page.get_by_text(LOGON_REFUSED)).to_be_visible()
-    expect(page).to_have_url(path_re("accounts:logon"))
-
-
-def expect_self_service(page: Page, user: Principal) -> None:
-    expect(page).to_have_url(path_re("security:self-service"))
-    expect(page.get_by_role("heading", name="Security", exact=True)).to_be_visible()
-    expect(page.locator("#self-upn")).to_have_text(user.upn)
-
-
-def sidebar(page: Page) -> Locator:
-    return page.get_by_role("navigation", name=NAV_LABEL)
 
 
 def setting_value(page: Page, term: str) -> Locator:
@@ -101,13 +69,6 @@ def event_rows(page: Page, action: str, result: str) -> Locator:
 def saved_masks(account: Account) -> str:
     row = SecurityPreference.objects.filter(account=account).first()
     return row.login_network_masks if row else ""
-
-
-@pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    """The clock stopped at START for the whole test; `move_to` jumps it."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 def test_logon_address_mask_needs_a_lockout_confirmation_and_refuses_other_addresses(
@@ -270,9 +231,7 @@ def test_root_login_mask_refuses_the_root_elsewhere(
     live_server: Any, page: Page, root: Principal, account: Account
 ) -> None:
     log_on(page, live_server, root.email, ROOT_PASSWORD)
-    page.get_by_role("button", name=root.email).click()
-    page.get_by_role("link", name="Security Settings").click()
-    expect(page).to_have_url(path_re("security:root-security-settings"))
+    open_root_security_settings(page, root.email)
     login_mask = page.locator("#login-mask")
     expect(login_mask).to_contain_text("Not set: logon is allowed from any address.")
     login_mask.get_by_role("link", name="Set").click()

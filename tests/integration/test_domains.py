@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,11 +9,11 @@ from django.urls import reverse
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal
-from security import policy, sandbox_dns
+from security import policy
 from security import services as security_services
 from security.errors import EntityAlreadyExists, InvalidParameter
 from security.models import DomainAlias, Event
-from tests.conftest import USER_PASSWORD
+from tests.conftest import USER_PASSWORD, free_port
 
 LOGON = reverse("accounts:logon")
 ADVANCED = "/settings/?tab=advanced"
@@ -96,23 +94,6 @@ def test_a_domain_belongs_to_one_account(root: Principal, account_factory) -> No
         security_services.domain_alias_create(actor=Actor(other), domain="example.com")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def sandbox_dns_server(settings):
-    port = _free_port()
-    servers = sandbox_dns.start(address="127.0.0.1", port=port)
-    settings.RAMCONSOLE_DNS_RESOLVER = "127.0.0.1"
-    settings.RAMCONSOLE_DNS_PORT = port
-    yield port
-    for server in servers:
-        server.stop()
-
-
 @pytest.mark.django_db(transaction=True)  # the DNS server thread reads committed records
 def test_verification_through_a_real_dns_query(sandbox_dns_server, account, root, ram_user_factory, client_for):
     ram_user_factory(account, "alice")
@@ -142,7 +123,7 @@ def test_verification_through_a_real_dns_query(sandbox_dns_server, account, root
 @pytest.mark.django_db(transaction=True)
 def test_unreachable_resolver_says_so(settings, root, client_for) -> None:
     settings.RAMCONSOLE_DNS_RESOLVER = "127.0.0.1"
-    settings.RAMCONSOLE_DNS_PORT = _free_port()  # nothing listens there
+    settings.RAMCONSOLE_DNS_PORT = free_port()  # nothing listens there
     settings.RAMCONSOLE_DNS_TIMEOUT = 0.5
     client = client_for(root)
     client.post(reverse("security:domain-alias-create"), {"domain": "nowhere.example"})
