@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accesskeys import selectors, services
 from accesskeys.forms import AccessKeyDeleteForm, AccessKeyStatusForm
-from accounts import selectors as account_selectors
 from accounts.actors import actor_of
 from ramconsole import clock
-from ramconsole.decorators import requires_account_member
+from ramconsole.decorators import credential_owner, requires_account_member
 from security import policy
 from security.errors import EntityNotExist, RamError
 
@@ -71,22 +69,6 @@ def access_key_section(owner: Principal, *, viewer: Principal) -> dict:
     }
 
 
-def _owner(request: HttpRequest, user_id: str | None, action: str) -> Principal:
-    """The identity whose keys are managed: a RAM user of the caller's account, or the caller."""
-    if user_id is None:
-        owner = request.user
-    else:
-        try:
-            owner = account_selectors.ram_user_get(account=request.user.account, user_id=user_id)
-        except EntityNotExist:
-            raise Http404 from None
-        if owner.pk == request.user.pk:
-            raise Http404  # one's own keys live under the own-key pages
-    if not policy.can(request.user, action, target=owner):
-        raise PermissionDenied
-    return owner
-
-
 def _key(owner: Principal, access_key_id: str) -> AccessKey:
     try:
         return selectors.access_key_get(owner, access_key_id)
@@ -113,7 +95,7 @@ def _safe_next(request: HttpRequest, candidate: str, fallback: str) -> str:
 @require_POST
 def access_key_create(request: HttpRequest, user_id: str | None = None) -> HttpResponse:
     """Create AccessKey: the only response that ever carries the secret."""
-    owner = _owner(request, user_id, "CreateAccessKey")
+    owner = credential_owner(request, user_id, "CreateAccessKey")
     home = _home(request, owner)
     try:
         created = services.access_key_create(actor=actor_of(request), user=owner)
@@ -133,7 +115,7 @@ def access_key_create(request: HttpRequest, user_id: str | None = None) -> HttpR
 @require_POST
 def access_key_status(request: HttpRequest, access_key_id: str, user_id: str | None = None) -> HttpResponse:
     """Disable / Enable."""
-    owner = _owner(request, user_id, "UpdateAccessKey")
+    owner = credential_owner(request, user_id, "UpdateAccessKey")
     _key(owner, access_key_id)
     form = AccessKeyStatusForm(request.POST)
     back = _safe_next(request, request.POST.get("next", ""), _home(request, owner))
@@ -158,7 +140,7 @@ def access_key_status(request: HttpRequest, access_key_id: str, user_id: str | N
 @require_http_methods(["GET", "POST"])
 def access_key_delete(request: HttpRequest, access_key_id: str, user_id: str | None = None) -> HttpResponse:
     """Delete, behind I am aware of the risk and confirm the deletion; shows the last use first."""
-    owner = _owner(request, user_id, "DeleteAccessKey")
+    owner = credential_owner(request, user_id, "DeleteAccessKey")
     key = _key(owner, access_key_id)
     home = _home(request, owner)
     form = AccessKeyDeleteForm(request.POST if request.method == "POST" else None, initial={"next": home})
@@ -176,7 +158,7 @@ def access_key_delete(request: HttpRequest, access_key_id: str, user_id: str | N
 @require_safe
 def access_key_rotate(request: HttpRequest, access_key_id: str, user_id: str | None = None) -> HttpResponse:
     """Rotate wizard: create the new key, watch it get used, disable the old one, delete it."""
-    owner = _owner(request, user_id, "UpdateAccessKey")
+    owner = credential_owner(request, user_id, "UpdateAccessKey")
     old = _key(owner, access_key_id)
     now = clock.now(owner.account)
     others = [k for k in selectors.access_keys_of(owner) if k.pk != old.pk]

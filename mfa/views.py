@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,16 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.actors import actor_of
 from accounts.logon_views import enrolment_context
 from mfa import selectors, services
 from mfa.forms import MfaBindForm, MfaCodeForm
-from ramconsole.decorators import requires_account_member
+from ramconsole.decorators import credential_owner, requires_account_member
 from ramconsole.forms import ConfirmForm
 from security import policy
-from security.errors import EntityNotExist, RamError
+from security.errors import RamError
 from security.forms import VerifyIdentityForm
 
 if TYPE_CHECKING:
@@ -32,19 +31,6 @@ if TYPE_CHECKING:
 
 ENROLMENT_KEY = "mfa_enrolment_{}"
 PROTECTION_STEP_KEY = "account_protection_step"
-
-
-def _owner(request: HttpRequest, user_id: str | None, action: str) -> Principal:
-    if user_id is None:
-        owner = request.user
-    else:
-        try:
-            owner = account_selectors.ram_user_get(account=request.user.account, user_id=user_id)
-        except EntityNotExist:
-            raise Http404 from None
-    if not policy.can(request.user, action, target=owner):
-        raise PermissionDenied
-    return owner
 
 
 def _home(request: HttpRequest, owner: Principal) -> str:
@@ -60,7 +46,7 @@ def _home(request: HttpRequest, owner: Principal) -> str:
 def mfa_enable(request: HttpRequest, user_id: str | None = None) -> HttpResponse:
     """Enable the Virtual MFA Device (administrator) / Enable MFA Device (self-service):
     scan, then two consecutive codes, then Enable."""
-    owner = _owner(request, user_id, "BindMFADevice")
+    owner = credential_owner(request, user_id, "BindMFADevice")
     home = _home(request, owner)
     if owner.is_root:
         raise PermissionDenied  # the account's MFA is Account Protection
@@ -93,7 +79,7 @@ def mfa_enable(request: HttpRequest, user_id: str | None = None) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def mfa_disable(request: HttpRequest, user_id: str | None = None) -> HttpResponse:
     """Disable the Virtual MFA Device / Disable MFA Device > OK."""
-    owner = _owner(request, user_id, "UnbindMFADevice")
+    owner = credential_owner(request, user_id, "UnbindMFADevice")
     if owner.is_root:
         raise PermissionDenied  # Account Protection is turned off with a code
     home = _home(request, owner)

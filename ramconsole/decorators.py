@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
+from accounts import selectors as account_selectors
 from security import policy
+from security.errors import EntityNotExist
+
+if TYPE_CHECKING:
+    from accounts.models import Principal
 
 View = Callable[..., HttpResponse]
 
@@ -42,3 +47,20 @@ def requires_account_member(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return guarded
+
+
+def credential_owner(request: HttpRequest, user_id: str | None, action: str) -> Principal:
+    """Whose keys or MFA a page manages: a RAM user of the caller's account (named in the URL), or
+    the caller itself (the own-credential pages). 404 for anyone else, 403 when `action` is refused."""
+    if user_id is None:
+        owner = request.user
+    else:
+        try:
+            owner = account_selectors.ram_user_get(account=request.user.account, user_id=user_id)
+        except EntityNotExist:
+            raise Http404 from None
+        if owner.pk == request.user.pk:
+            raise Http404  # one's own credentials live under the own-credential pages
+    if not policy.can(request.user, action, target=owner):
+        raise PermissionDenied
+    return owner

@@ -263,3 +263,11 @@ def test_operator_of_another_account_cannot_touch_devices(account, ram_user_fact
     with pytest.raises(NoPermission):
         mfa_services.mfa_enrolment_start(actor=Actor(other_root), user=user)
     assert not VirtualMFADevice.objects.exists()
+
+
+def test_an_administrator_enables_its_own_device_from_its_user_page(admin_user, client_for) -> None:
+    client = client_for(admin_user)
+    page = client.get(reverse("accounts:user-detail", args=[admin_user.user_id])).content.decode()
+    assert f'action="{reverse("mfa:own-enable")}"' in page
+    assert client.post(reverse("mfa:user-enable", args=[admin_user.user_id]), {"start": "1"}).status_code == 404
+    assert client.post(reverse("mfa:own-enable"), {"start": "1"}).status_code == 302
