@@ -116,10 +116,10 @@ def test_one_code_is_accepted_once_under_parallel_logons(account: Account, ram_u
         actor=root_actor,
         user=user,
         device=enrolment.device,
-        code1=totp.at(now - timedelta(seconds=60)),
-        code2=totp.at(now - timedelta(seconds=30)),
+        code1=totp.at(now - timedelta(seconds=30)),
+        code2=totp.at(now),
     )
-    code = totp.at(now)
+    code = totp.at(now + timedelta(seconds=30))  # the next step: within the window, never accepted yet
 
     def verify(_i: int) -> str:
         mfa_services.mfa_code_verify(principal=user, code=code, source_ip="10.0.0.7")
