@@ -528,3 +528,17 @@ def console_logout(*, principal: Principal, source_ip: str | None, reason: str =
         source_ip=source_ip,
         account_time=clock.now(principal.account),
     )
+
+
+@events.audited("SetSandboxClock")
+def account_clock_move(*, actor: Actor, step: str) -> Account:
+    """Sandbox clock: move this account's time forward (or back to real time). Every rule reads
+    time through clock.now(account), so passwords expire, locks lapse and keys age at once;
+    TOTP codes keep real time."""
+    policy.check_allowed(actor.principal, "SetSandboxClock")
+    account = Account.objects.select_for_update().get(pk=actor.account.pk)
+    account.clock_offset = policy.clock_offset_after(account.clock_offset, step)
+    account.save(update_fields=["clock_offset"])
+    actor.principal.account.clock_offset = account.clock_offset
+    events.record_by(actor, "SetSandboxClock", account.account_id, clock.now(account), {"step": step})
+    return account

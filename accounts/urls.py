@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import logon_views, views
+from accounts import logon_views, sandbox_views, views
 
 app_name = "accounts"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/password/", logon_views.logon_password, name="logon-password"),
     path("logout/", logon_views.logout_view, name="logout"),
     path("overview/", views.overview, name="overview"),
+    path("sandbox/clock/", sandbox_views.sandbox_clock, name="sandbox-clock"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<str:user_id>/", views.user_detail, name="user-detail"),

@@ -87,6 +87,7 @@ from security.policy.passwords import (
 from security.policy.report import AccountFacts, CheckItem, password_level, score, security_check
 from security.policy.sessions import is_session_expired, session_expires_at
 from security.policy.users import (
+    CLOCK_STEPS,
     COMMENTS_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
     IMS_DISPLAY_NAME_MAX_LENGTH,
@@ -98,11 +99,13 @@ from security.policy.users import (
     check_display_name,
     check_system_policy_name,
     check_user_name,
+    clock_offset_after,
     delete_conflicts,
 )
 
 __all__ = [
     "ADMIN_ONLY_READS",
+    "CLOCK_STEPS",
     "COMMENTS_MAX_LENGTH",
     "DISPLAY_NAME_MAX_LENGTH",
     "ENROLMENT_TTL",
@@ -156,6 +159,7 @@ __all__ = [
     "check_system_policy_name",
     "check_timestamp",
     "check_user_name",
+    "clock_offset_after",
     "console_capabilities",
     "delete_conflicts",
     "evaluate_address",

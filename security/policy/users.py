@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -138,3 +139,21 @@ def check_system_policy_name(policy_name: str) -> None:
     """The console knows the two system policies that decide console administration."""
     if policy_name not in SystemPolicy.values:
         raise EntityNotExist(_("The policy does not exist."), code="EntityNotExist.Policy", field="policy_name")
+
+
+# Sandbox clock (PRODUCT.md §12): how far a trainee may move an account's time in one click.
+CLOCK_STEPS = {
+    "1h": timedelta(hours=1),
+    "1d": timedelta(days=1),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
+
+
+def clock_offset_after(current: timedelta, step: str) -> timedelta:
+    """The account's new offset: forward by a known step, or back to real time with `reset`."""
+    if step == "reset":
+        return timedelta()
+    if step not in CLOCK_STEPS:
+        raise InvalidParameter(_("Unknown clock step."), code="InvalidParameter.ClockStep", field="step")
+    return current + CLOCK_STEPS[step]
