@@ -39,7 +39,7 @@ def _target(owner: Principal) -> str:
 
 def _check(actor: Actor, action: str, owner: Principal) -> None:
     policy.check_allowed(actor.principal, action, target=owner)
-    policy.check_can_manage_keys_of(actor.principal, owner)
+    policy.check_can_manage_credentials_of(actor.principal, owner)
 
 
 @events.audited("CreateAccessKey")

@@ -20,6 +20,7 @@ from accesskeys.forms import AccessKeyDeleteForm, AccessKeyStatusForm
 from accounts.actors import actor_of
 from ramconsole import clock
 from ramconsole.decorators import credential_owner, requires_account_member
+from ramconsole.forms import flash_result
 from security import policy
 from security.errors import EntityNotExist, RamError
 
@@ -129,10 +130,7 @@ def access_key_status(request: HttpRequest, access_key_id: str, user_id: str | N
             # The rotation wizard asks before disabling a key in recent use; the plain button does not.
             recent_use_confirmed=form.cleaned_data["confirm_recent_use"] or not form.cleaned_data["from_wizard"],
         )
-    for error in (e for errors in form.errors.values() for e in errors):
-        messages.error(request, error)
-    if not form.errors:
-        messages.success(request, _("The AccessKey %(id)s is updated.") % {"id": access_key_id})
+    flash_result(request, form, _("The AccessKey %(id)s is updated.") % {"id": access_key_id})
     return redirect(back)
 
 

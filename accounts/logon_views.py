@@ -101,7 +101,7 @@ def logon_mfa(request: HttpRequest) -> HttpResponse:
     if logon_state is None:
         return redirect("accounts:logon")
     principal = logon_state.principal
-    may_remember = principal.is_ram_user and security_preference_of(principal.account).enable_save_mfa_ticket
+    may_remember = policy.may_remember_mfa(principal, security_preference_of(principal.account))
     form = LogonMfaForm(request.POST if request.method == "POST" else None, may_remember=may_remember)
     if request.method == "POST" and form.is_valid():
         form.call_service(

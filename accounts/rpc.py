@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from accounts import selectors, services
-from accounts.models import DEFAULT_DOMAIN_SUFFIX, Principal
+from accounts.models import Principal
 from ramconsole.rpc import RAM, ApiCall, format_date, register
 from security import policy
 from security.errors import EntityNotExist, InvalidParameter
@@ -37,13 +37,7 @@ def _new_user_name(call: ApiCall) -> str:
     if not call.is_ims:
         return call.text("UserName", required=True)
     upn = call.text("UserPrincipalName", required=True)
-    name, _, domain = upn.rpartition("@")
-    if domain.lower() != call.account.default_domain or not domain.endswith(DEFAULT_DOMAIN_SUFFIX):
-        raise InvalidParameter(
-            f'The parameter - "UserPrincipalName" must end with @{call.account.default_domain}.',
-            code="InvalidParameter.UserPrincipalName.Format",
-        )
-    return name
+    return policy.user_name_from_upn(upn, default_domain=call.account.default_domain)
 
 
 @register("CreateUser")
@@ -69,7 +63,7 @@ def create_user(call: ApiCall) -> dict[str, Any]:
 
 @register("GetUser")
 def get_user(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
+    user = call.user(by_access_key=True)
     policy.check_allowed(call.actor.principal, "GetUser", target=user)
     return {"User": user_view(user, call)}
 
@@ -77,11 +71,7 @@ def get_user(call: ApiCall) -> dict[str, Any]:
 @register("ListUsers")
 def list_users(call: ApiCall) -> dict[str, Any]:
     policy.check_allowed(call.actor.principal, "ListUsers")
-    max_items = call.integer("MaxItems", default=1000 if call.is_ims else 100)
-    if not 1 <= max_items <= 1000:
-        raise InvalidParameter(
-            'The parameter - "MaxItems" MUST be in the range of 1 and 1000.', code="InvalidParameter.MaxItems.Range"
-        )
+    max_items = call.max_items(default=1000 if call.is_ims else 100, maximum=1000)
     after = _decode_marker(call.text("Marker"))
     users = list(selectors.ram_users_after(account=call.account, after_pk=after, limit=max_items + 1))
     truncated = len(users) > max_items

@@ -27,7 +27,7 @@ from accounts.forms import (
 from mfa import selectors as mfa_selectors
 from ramconsole import clock, rpc
 from ramconsole.decorators import requires_account_member, requires_action
-from ramconsole.forms import ConfirmForm, ServiceFormMixin
+from ramconsole.forms import ConfirmForm, flash_result
 from reports import selectors as report_selectors
 from security import policy
 from security.errors import EntityNotExist
@@ -162,7 +162,7 @@ def user_policy_attach(request: HttpRequest, user_id: str) -> HttpResponse:
     form = PolicyAttachForm(request.POST)
     if form.is_valid():
         form.call_service(services.policy_attach, actor=actor_of(request), user=user, **form.cleaned_data)
-    _flash_form_result(request, form, _("The policy is attached."))
+    flash_result(request, form, _("The policy is attached."))
     return redirect("accounts:user-detail", user_id=user.user_id)
 
 
@@ -173,17 +173,8 @@ def user_policy_detach(request: HttpRequest, user_id: str, policy_name: str) -> 
     form = ConfirmForm(request.POST)
     if form.is_valid():
         form.call_service(services.policy_detach, actor=actor_of(request), user=user, policy_name=policy_name)
-    _flash_form_result(request, form, _("The policy is removed."))
+    flash_result(request, form, _("The policy is removed."))
     return redirect("accounts:user-detail", user_id=user.user_id)
-
-
-def _flash_form_result(request: HttpRequest, form: ServiceFormMixin, success: str) -> None:
-    """For one-button forms posted from another page: report the outcome there."""
-    errors = [error for field_errors in form.errors.values() for error in field_errors]
-    for error in errors:
-        messages.error(request, error)
-    if not errors:
-        messages.success(request, success)
 
 
 def _login_profile_form_page(request: HttpRequest, user_id: str, *, modify: bool) -> HttpResponse:
@@ -256,5 +247,5 @@ def user_login_profile_unlock(request: HttpRequest, user_id: str) -> HttpRespons
     form = ConfirmForm(request.POST)
     if form.is_valid():
         form.call_service(services.login_profile_unlock, actor=actor_of(request), user=user)
-    _flash_form_result(request, form, _("The user is unlocked."))
+    flash_result(request, form, _("The user is unlocked."))
     return redirect("accounts:user-detail", user_id=user.user_id)

@@ -8,7 +8,7 @@ from accounts import selectors as account_selectors
 from mfa import selectors, services
 from ramconsole.rpc import IMS, ApiCall, format_date, register
 from security import policy
-from security.errors import EntityNotExist, InvalidParameter
+from security.errors import EntityNotExist
 
 
 @register("CreateVirtualMFADevice")
@@ -32,11 +32,7 @@ def list_virtual_mfa_devices(call: ApiCall) -> dict[str, Any]:
     page = selectors.devices_of(call.account)
     truncated = False
     if call.is_ims:
-        max_items = call.integer("MaxItems", default=100)
-        if not 1 <= max_items <= 100:
-            raise InvalidParameter(
-                'The parameter - "MaxItems" MUST be in the range of 1 and 100.', code="InvalidParameter.MaxItems.Range"
-            )
+        max_items = call.max_items(default=100, maximum=100)
         after = call.integer("Marker", default=0)
         page = list(page.filter(pk__gt=after)[: max_items + 1])
         truncated = len(page) > max_items

@@ -39,7 +39,7 @@ def _who(principal: Principal) -> str:
 def _check_manage(actor: Actor, action: str, user: Principal) -> None:
     policy.check_allowed(actor.principal, action, target=user)
     # The account's own MFA is the root's alone, like its keys.
-    policy.check_can_manage_keys_of(actor.principal, user)
+    policy.check_can_manage_credentials_of(actor.principal, user)
 
 
 def _new_device(*, account_id: int, name: str, now: datetime) -> Enrolment:

@@ -20,9 +20,8 @@ from accounts.actors import actor_of
 from accounts.logon_views import enrolment_context
 from mfa import selectors, services
 from mfa.forms import MfaBindForm, MfaCodeForm
-from ramconsole.decorators import credential_owner, requires_account_member
+from ramconsole.decorators import credential_owner, requires_account_member, requires_root
 from ramconsole.forms import ConfirmForm
-from security import policy
 from security.errors import RamError
 from security.forms import VerifyIdentityForm
 
@@ -92,19 +91,13 @@ def mfa_disable(request: HttpRequest, user_id: str | None = None) -> HttpRespons
     return render(request, "mfa/mfa_disable.html", {"form": form, "owner": owner, "home": home})
 
 
-def _require_root(request: HttpRequest) -> None:
-    if not policy.is_root(request.user):
-        raise PermissionDenied
-
-
 @sensitive_post_parameters("password", "code")
 @never_cache
-@requires_account_member
+@requires_root
 @require_http_methods(["GET", "POST"])
 def account_protection(request: HttpRequest) -> HttpResponse:
     """Account Protection > Edit: Turn on Account Protection, then Identity Verification —
     Verify identity (Verify now), install the app (Next), Enable the MFA (one code, Submit)."""
-    _require_root(request)
     root = request.user
     if selectors.device_of(root) is not None:
         return redirect("security:root-security-settings")
@@ -149,11 +142,10 @@ def account_protection(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("code")
-@requires_account_member
+@requires_root
 @require_http_methods(["GET", "POST"])
 def account_protection_off(request: HttpRequest) -> HttpResponse:
     """Turn off (next to Account Protect): needs a current code."""
-    _require_root(request)
     if selectors.device_of(request.user) is None:
         return redirect("security:root-security-settings")
     form = MfaCodeForm(request.POST if request.method == "POST" else None, submit_label=_("Turn off"))

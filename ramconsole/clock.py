@@ -26,3 +26,8 @@ def now(account: Account | None) -> datetime:
 def phone_now() -> datetime:
     """The time an authenticator app sees: real time, never the sandbox offset (TOTP codes)."""
     return timezone.now()
+
+
+def utc_text(value: datetime | None) -> str | None:
+    """`YYYY-MM-DDThh:mm:ssZ`, the form RAM, the credential report and the exports use."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None

@@ -49,6 +49,19 @@ def requires_account_member(view: View) -> View:
     return guarded
 
 
+def requires_root(view: View) -> View:
+    """Pages of the account's own credentials (login password, Account Protection, Login Mask)."""
+
+    @login_required
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not policy.is_root(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 def credential_owner(request: HttpRequest, user_id: str | None, action: str) -> Principal:
     """Whose keys or MFA a page manages: a RAM user of the caller's account (named in the URL), or
     the caller itself (the own-credential pages). 404 for anyone else, 403 when `action` is refused."""

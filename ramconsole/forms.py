@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +54,12 @@ class PasswordFieldsMixin(forms.Form):
         if cleaned.get("new_password") != cleaned.get("confirm_password"):
             self.add_error("confirm_password", ValidationError(_("The passwords do not match."), code="mismatch"))
         return cleaned
+
+
+def flash_result(request: HttpRequest, form: forms.BaseForm, success: str) -> None:
+    """For one-button forms posted from another page: report the outcome there, as messages."""
+    errors = [error for field_errors in form.errors.values() for error in field_errors]
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(request, success)

@@ -49,7 +49,7 @@ _FALSE = {"false"}
 
 
 def format_date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+    return clock.utc_text(value) or ""
 
 
 @dataclass
@@ -107,13 +107,23 @@ class ApiCall:
                 _('The parameter - "%(p)s" is not an integer.') % {"p": name}, code=f"InvalidParameter.{name}.Format"
             ) from None
 
-    def user(self, *, required: bool = True) -> Principal:
+    def max_items(self, *, default: int, maximum: int) -> int:
+        """The MaxItems of a paged List/Get action, 1 to `maximum`."""
+        value = self.integer("MaxItems", default=default)
+        if not 1 <= value <= maximum:
+            raise InvalidParameter(
+                f'The parameter - "MaxItems" MUST be in the range of 1 and {maximum}.',
+                code="InvalidParameter.MaxItems.Range",
+            )
+        return value
+
+    def user(self, *, required: bool = True, by_access_key: bool = False) -> Principal:
         """The RAM user a call names: UserName (RAM), UserPrincipalName or UserId (IMS).
         Not named and not required: the caller itself (CreateAccessKey, ListAccessKeys, …)."""
         account = self.account
         if self.is_ims:
             upn, user_id = self.params.get("UserPrincipalName", ""), self.params.get("UserId", "")
-            key_id = self.params.get("UserAccessKeyId", "") if self.action == "GetUser" else ""
+            key_id = self.params.get("UserAccessKeyId", "") if by_access_key else ""
             if key_id:  # IMS GetUser may name the user by one of its AccessKeys
                 key = key_selectors.access_key_by_id(key_id)
                 if key is None or key.principal.account_id != account.pk or not key.principal.is_ram_user:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from accesskeys.models import AccessKey
-from reports.selectors import IdentityRow, UtcText, utc_text
+from ramconsole.clock import utc_text
+from ramconsole.spreadsheet import safe_cell
+from reports.selectors import IdentityRow, UtcText
 from security.models import PasswordPolicy
+from security.policy import password_expiry
 
 BASE_COLUMNS = [
     "user",
@@ -44,15 +47,8 @@ def _password_cells(row: IdentityRow, policy: PasswordPolicy) -> list[str]:
         return ["TRUE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
     if not row.has_profile:
         return ["FALSE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
-    rotation = (
-        _time(
-            utc_text(
-                datetime.fromisoformat(row.password_changed_at[:19]) + timedelta(days=policy.max_password_age_days)
-            )
-        )
-        if policy.max_password_age_days
-        else NEVER
-    )
+    expiry = password_expiry(datetime.fromisoformat(row.password_changed_at[:19]), policy)
+    rotation = _time(utc_text(expiry))
     return ["TRUE", _flag(row.console_enabled), _time(row.password_changed_at), rotation]
 
 
@@ -72,11 +68,6 @@ def _key_cells(row: IdentityRow, slots: int) -> list[str]:
     return cells
 
 
-def _escape(cell: str) -> str:
-    """Cells a spreadsheet would evaluate get a leading quote; the "never" marker stays."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") and cell != NEVER else cell
-
-
 def render(rows: Iterable[IdentityRow], policy: PasswordPolicy, *, max_keys: int) -> str:
     slots = max(2, max_keys)
     out = io.StringIO()
@@ -85,7 +76,7 @@ def render(rows: Iterable[IdentityRow], policy: PasswordPolicy, *, max_keys: int
     for row in rows:
         # Only the identity's name comes from users; every other cell is generated and safe.
         cells = [
-            _escape(row.name),
+            safe_cell(row.name),
             _time(row.created_at),
             _time(row.last_logon),
             *_password_cells(row, policy),

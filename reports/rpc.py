@@ -13,7 +13,7 @@ from ramconsole.rpc import IMS, ApiCall, format_date, register
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy
-from security.errors import EntityNotExist, InvalidParameter
+from security.errors import EntityNotExist
 
 
 @register("GenerateCredentialReport", versions=(IMS,))
@@ -27,11 +27,7 @@ def generate_credential_report(call: ApiCall) -> dict[str, Any]:
 def get_credential_report(call: ApiCall) -> dict[str, Any]:
     """Content is Base64 of the CSV; MaxItems/NextToken page it by lines (header repeated)."""
     policy.check_allowed(call.actor.principal, "GetCredentialReport")
-    max_items = call.integer("MaxItems", default=3501)
-    if not 1 <= max_items <= 3501:
-        raise InvalidParameter(
-            'The parameter - "MaxItems" MUST be in the range of 1 and 3501.', code="InvalidParameter.MaxItems.Range"
-        )
+    max_items = call.max_items(default=3501, maximum=3501)
     report = selectors.latest_credential_report(call.account, with_content=True)
     if report is None or report.state != CredentialReport.State.COMPLETED:
         raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from accesskeys.models import AccessKey
 from accounts.models import Account, LoginProfile, Principal
 from mfa.models import VirtualMFADevice
+from ramconsole import clock
 from reports.models import CredentialReport
 from security import policy
 from security.policy.credentials import ROTATION_AGE, UNUSED_AGE
@@ -126,10 +127,6 @@ def _utc_text(raw: str | None) -> UtcText | None:
     return f"{raw[:10]}T{raw[11:19]}Z" if raw else None
 
 
-def utc_text(value: datetime | None) -> UtcText | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
 _KEY_FIELDS = ("principal_id", "status", "created_text", "last_used_text")
 _KEY_ANNOTATIONS = {"created_text": _as_text("created_at"), "last_used_text": _as_text("last_used_at")}
 
@@ -168,8 +165,8 @@ def credential_identities(account: Account) -> Iterator[IdentityRow]:
     ]
     yield IdentityRow(
         name="<root>",
-        created_at=utc_text(root.created_at),
-        last_logon=utc_text(root.last_login),
+        created_at=clock.utc_text(root.created_at),
+        last_logon=clock.utc_text(root.last_login),
         is_root=True,
         has_profile=True,
         console_enabled=True,

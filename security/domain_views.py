@@ -6,16 +6,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.actors import actor_of
 from ramconsole.decorators import requires_action
-from ramconsole.forms import ConfirmForm
+from ramconsole.forms import ConfirmForm, flash_result
 from security import selectors, services
 from security.forms import AccountAliasForm, DomainAliasForm, SandboxDnsRecordForm
 
-ADVANCED = "/settings/?tab=advanced"
+ADVANCED = format_lazy("{}?tab=advanced", reverse_lazy("security:settings"))
 
 
 @requires_action("SetAccountAlias")
@@ -66,10 +68,7 @@ def domain_alias_delete(request: HttpRequest) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if form.is_valid():
         form.call_service(services.domain_alias_delete, actor=actor_of(request))
-    for error in form.non_field_errors():
-        messages.error(request, error)
-    if not form.errors:
-        messages.success(request, _("The domain alias is deleted."))
+    flash_result(request, form, _("The domain alias is deleted."))
     return redirect(ADVANCED)
 
 

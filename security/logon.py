@@ -134,8 +134,9 @@ def pending_steps(attempt: LogonAttempt) -> list[str]:
     profile = attempt.profile
     device = attempt.mfa_device
     if device is not None:
-        remembered = attempt.principal.is_ram_user and mfa.is_mfa_remembered(
-            attempt.remembered, device, security_preference_of(attempt.principal.account), now=attempt.now
+        preference = security_preference_of(attempt.principal.account)
+        remembered = mfa.may_remember_mfa(attempt.principal, preference) and mfa.is_mfa_remembered(
+            attempt.remembered, device, preference, now=attempt.now
         )
         if not remembered:
             steps.append(STEP_MFA)

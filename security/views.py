@@ -21,7 +21,7 @@ from accounts.actors import actor_of
 from accounts.forms import SelfPasswordChangeForm
 from mfa import selectors as mfa_selectors
 from ramconsole import clock
-from ramconsole.decorators import requires_account_member, requires_action
+from ramconsole.decorators import requires_account_member, requires_action, requires_root
 from ramconsole.net import client_ip
 from ramconsole.spreadsheet import csv_lines
 from security import policy, selectors, services
@@ -82,11 +82,9 @@ def password_policy_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "security/password_policy_form.html", {"form": form, "impact": impact})
 
 
-@requires_account_member
+@requires_root
 @require_safe
 def root_security_settings(request: HttpRequest) -> HttpResponse:
-    if not policy.is_root(request.user):
-        raise PermissionDenied
     return render(
         request,
         "security/root_security_settings.html",
@@ -139,8 +137,8 @@ def event_export(request: HttpRequest) -> StreamingHttpResponse:
     _form, events = _filtered_events(request)
     rows = (
         (
-            event.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            event.account_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            clock.utc_text(event.occurred_at),
+            clock.utc_text(event.account_time),
             event.actor_name,
             event.source_ip or "",
             event.action,
@@ -158,17 +156,11 @@ def event_export(request: HttpRequest) -> StreamingHttpResponse:
 IDENTITY_SESSION_KEY = "identity_verified_at"
 
 
-def _require_root(request: HttpRequest) -> None:
-    if not policy.is_root(request.user):
-        raise PermissionDenied
-
-
 @sensitive_post_parameters("password")
-@requires_account_member
+@requires_root
 @require_http_methods(["GET", "POST"])
 def root_password_verify(request: HttpRequest) -> HttpResponse:
     """Login Password > Change, step 1: Verify Identity."""
-    _require_root(request)
     form = VerifyIdentityForm(
         request.POST if request.method == "POST" else None,
         mfa_available=mfa_selectors.device_of(request.user) is not None,
@@ -184,11 +176,10 @@ def root_password_verify(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("new_password", "confirm_password")
-@requires_account_member
+@requires_root
 @require_http_methods(["GET", "POST"])
 def root_password_change(request: HttpRequest) -> HttpResponse:
     """Login Password > Change, step 2: the new password (within minutes of Verify Identity)."""
-    _require_root(request)
     stamp = request.session.get(IDENTITY_SESSION_KEY)
     verified_at = datetime.fromisoformat(stamp) if stamp else None
     if not policy.is_identity_verification_fresh(verified_at, now=clock.now(request.user.account)):
@@ -262,11 +253,10 @@ def security_preference_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires_account_member
+@requires_root
 @require_http_methods(["GET", "POST"])
 def root_login_mask(request: HttpRequest) -> HttpResponse:
     """Security Settings > Login Mask > Set."""
-    _require_root(request)
     account = request.user.account
     form = LoginMaskForm(request.POST if request.method == "POST" else None, initial={"login_mask": account.login_mask})
     if request.method == "POST" and form.is_valid():

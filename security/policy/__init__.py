@@ -24,7 +24,7 @@ from security.policy.credentials import (
     MAX_ACCESS_KEYS,
     can_manage_access_keys_of,
     check_can_add_access_key,
-    check_can_manage_keys_of,
+    check_can_manage_credentials_of,
     check_not_recently_used,
     is_rotation_due,
     is_unused,
@@ -51,6 +51,7 @@ from security.policy.mfa import (
     check_device_name,
     is_enrolment_abandoned,
     is_mfa_remembered,
+    may_remember_mfa,
     step_of,
 )
 from security.policy.network import (
@@ -79,6 +80,7 @@ from security.policy.passwords import (
     is_password_expired,
     login_profile_state,
     password_expires_at,
+    password_expiry,
     password_help_texts,
     password_validators,
     root_password_help_texts,
@@ -101,6 +103,7 @@ from security.policy.users import (
     check_user_name,
     clock_offset_after,
     delete_conflicts,
+    user_name_from_upn,
 )
 
 __all__ = [
@@ -143,7 +146,7 @@ __all__ = [
     "check_can_add_access_key",
     "check_can_add_ram_user",
     "check_can_delete_user",
-    "check_can_manage_keys_of",
+    "check_can_manage_credentials_of",
     "check_code_format",
     "check_contact",
     "check_device_name",
@@ -177,11 +180,13 @@ __all__ = [
     "is_unused",
     "judge_txt",
     "login_profile_state",
+    "may_remember_mfa",
     "normalise_domain_name",
     "normalise_masks",
     "parse_masks",
     "parse_timestamp",
     "password_expires_at",
+    "password_expiry",
     "password_help_texts",
     "password_level",
     "password_validators",
@@ -193,5 +198,6 @@ __all__ = [
     "session_expires_at",
     "should_record_use",
     "step_of",
+    "user_name_from_upn",
     "was_used_recently",
 ]

@@ -19,15 +19,19 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 RECENT_USE = timedelta(hours=1)
 
 
-def check_can_manage_keys_of(actor: Principal, owner: Principal) -> None:
-    """Only the account itself manages the account's (root's) keys; never a RAM user."""
-    if owner.is_root and actor.pk != owner.pk:
+def _may_touch_credentials_of(actor: Principal, owner: Principal) -> bool:
+    """Only the account itself manages the account's (root's) keys and MFA; never a RAM user."""
+    return not owner.is_root or actor.pk == owner.pk
+
+
+def check_can_manage_credentials_of(actor: Principal, owner: Principal) -> None:
+    if not _may_touch_credentials_of(actor, owner):
         raise NoPermission()
 
 
 def can_manage_access_keys_of(actor: Principal, owner: Principal) -> bool:
     """Whether the console offers Create/Disable/Delete for `owner`'s keys to `actor`."""
-    return can(actor, "CreateAccessKey", target=owner) and (not owner.is_root or actor.pk == owner.pk)
+    return can(actor, "CreateAccessKey", target=owner) and _may_touch_credentials_of(actor, owner)
 
 
 def check_can_add_access_key(*, existing_count: int) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from security.errors import InvalidParameter, RamError
 
 if TYPE_CHECKING:
+    from accounts.models import Principal
     from mfa.models import VirtualMFADevice
     from security.models import SecurityPreference
 
@@ -131,6 +132,11 @@ def after_wrong_code(device: VirtualMFADevice, *, now: datetime) -> FailedCode:
 def is_enrolment_abandoned(device: VirtualMFADevice, *, now: datetime) -> bool:
     """An unbound device older than the enrolment lifetime; it never blocks a new enrolment."""
     return not device.is_bound and now - device.created_at >= ENROLMENT_TTL
+
+
+def may_remember_mfa(principal: Principal, preference: SecurityPreference) -> bool:
+    """Save MFA Logon Status for 7 Days is a RAM-user setting; the account itself always gives a code."""
+    return principal.is_ram_user and preference.enable_save_mfa_ticket
 
 
 def is_mfa_remembered(

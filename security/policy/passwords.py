@@ -164,11 +164,15 @@ def generate_password(policy: PasswordPolicy, user: Principal) -> str:
 # --- Expiry and lockout (§3.2, §9) ---------------------------------------------------------------
 
 
-def password_expires_at(profile: LoginProfile, policy: PasswordPolicy) -> datetime | None:
-    """When the current password expires under Password Validity Period; None = never."""
+def password_expiry(changed_at: datetime, policy: PasswordPolicy) -> datetime | None:
+    """When a password set at `changed_at` expires under Password Validity Period; None = never."""
     if not policy.max_password_age_days:
         return None
-    return profile.password_changed_at + timedelta(days=policy.max_password_age_days)
+    return changed_at + timedelta(days=policy.max_password_age_days)
+
+
+def password_expires_at(profile: LoginProfile, policy: PasswordPolicy) -> datetime | None:
+    return password_expiry(profile.password_changed_at, policy)
 
 
 def is_password_expired(profile: LoginProfile, policy: PasswordPolicy, *, now: datetime) -> bool:

@@ -157,3 +157,14 @@ def clock_offset_after(current: timedelta, step: str) -> timedelta:
     if step not in CLOCK_STEPS:
         raise InvalidParameter(_("Unknown clock step."), code="InvalidParameter.ClockStep", field="step")
     return current + CLOCK_STEPS[step]
+
+
+def user_name_from_upn(upn: str, *, default_domain: str) -> str:
+    """IMS names a new user by its UPN; only the account's default domain may follow the `@`."""
+    name, _at, domain = upn.rpartition("@")
+    if domain.lower() != default_domain:
+        raise InvalidParameter(
+            _('The parameter - "UserPrincipalName" must end with @%(d)s.') % {"d": default_domain},
+            code="InvalidParameter.UserPrincipalName.Format",
+        )
+    return name
