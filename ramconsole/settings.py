@@ -155,6 +155,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 CRISPY_FAIL_SILENTLY = not DEBUG
 
+# Mail the console sends (verification codes, notices) is stored for the account's Outbox page;
+# nothing leaves the machine unless a deployment names another Django email backend.
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "accounts.outbox.OutboxBackend")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@ramconsole.example")
+
 # Demo mode shows the seeded demo logins on the logon page and a sandbox banner.
 RAMCONSOLE_DEMO_MODE = env_bool("RAMCONSOLE_DEMO_MODE", False)
 # Fernet keys (newest first) for secrets at rest; empty = derived from SECRET_KEY (ramconsole/crypto.py).
