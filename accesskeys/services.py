@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accesskeys import selectors
 from accesskeys.models import AccessKey
+from accounts import notices
 from accounts.actors import Actor
 from accounts.models import Principal
 from ramconsole import clock, crypto
@@ -59,6 +60,7 @@ def access_key_create(*, actor: Actor, user: Principal, now: datetime | None = N
         updated_at=now,
     )
     _record(actor, "CreateAccessKey", owner, now, key)
+    notices.access_key_created(owner=owner, access_key_id=key.access_key_id, created_by=actor.display_name, at=now)
     return CreatedAccessKey(access_key=key, secret=secret)
 
 

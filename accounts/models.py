@@ -164,6 +164,8 @@ class LoginProfile(models.Model):
     # Password Retry Constraint Policy: consecutive wrong passwords, and the lock they caused.
     failed_logon_count = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # When "your password expires in N days" was sent (account time); cleared by a new password.
+    expiry_notice_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -183,3 +185,44 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"password of {self.principal_id} set {self.created_at:%Y-%m-%d}"
+
+
+class Sandbox(models.Model):
+    """A training or demo account that can be reset to its seed state (PRODUCT.md §12).
+
+    Keyed by the account's ID rather than a foreign key: a reset rebuilds the account under the
+    same ID, and this row (with the seed's logins, encrypted) is what it is rebuilt from.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    account_id = models.CharField(max_length=16, unique=True)
+    alias = models.CharField(max_length=32)
+    root_email = models.EmailField(max_length=254)
+    # The seed's passwords and MFA keys, Fernet-encrypted JSON, so a reset hands back the same logins.
+    seed_encrypted = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """Mail the console sent (verification codes, notices), kept for the account's Outbox page."""
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    recipients = models.CharField(max_length=1024)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)  # real time, when the message was sent
+    account_time = models.DateTimeField(default=timezone.now)  # the account's (sandbox) time then
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["account", "-sent_at"], name="outbox_account_recent")]
+
+    def __str__(self) -> str:
+        return self.subject

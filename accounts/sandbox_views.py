@@ -1,27 +1,29 @@
-"""The sandbox panel (demo mode): move the account's clock."""
+"""The sandbox pages (demo mode): the account's clock, its Outbox, and reset to the seed state."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth import logout
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import services
+from accounts import sandbox, selectors, services
 from accounts.actors import actor_of
 from ramconsole import clock
-from ramconsole.decorators import requires_action
+from ramconsole.decorators import requires_action, requires_root, sandbox_only
 from ramconsole.forms import ConfirmForm
 from security import policy
 
+OUTBOX_PER_PAGE = 20
+
 
 @requires_action("SetSandboxClock")
+@sandbox_only
 @require_http_methods(["GET", "POST"])
 def sandbox_clock(request: HttpRequest) -> HttpResponse:
-    if not settings.RAMCONSOLE_DEMO_MODE:
-        raise Http404
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         step = request.POST.get("step", "")
@@ -35,5 +37,30 @@ def sandbox_clock(request: HttpRequest) -> HttpResponse:
         "account_time": clock.now(account),
         "offset": account.clock_offset,
         "steps": list(policy.CLOCK_STEPS),
+        "can_reset": policy.is_root(request.user) and selectors.sandbox_of(account) is not None,
     }
     return render(request, "accounts/sandbox_clock.html", context)
+
+
+@requires_root
+@sandbox_only
+@require_http_methods(["GET", "POST"])
+def sandbox_reset(request: HttpRequest) -> HttpResponse:
+    """Reset the sandbox to its seed state. Everyone in it, this root included, signs in again."""
+    found = selectors.sandbox_of(request.user.account)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if found is not None and request.method == "POST" and form.is_valid():
+        if form.call_service(sandbox.sandbox_reset, sandbox=found, actor=actor_of(request)):
+            logout(request)
+            messages.success(request, _("The sandbox is back to its seed state. Sign in again with its logins."))
+            return redirect("accounts:logon")
+    return render(request, "accounts/sandbox_reset.html", {"form": form, "sandbox": found})
+
+
+@requires_action("SetSandboxClock")
+@sandbox_only
+@require_safe
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Mail the console sent about this account: verification codes and notices."""
+    page = Paginator(selectors.outbox_of(request.user.account), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/outbox.html", {"page": page, "query": ""})

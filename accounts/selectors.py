@@ -8,7 +8,16 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accesskeys.models import AccessKey
-from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
+from accounts.models import (
+    DEFAULT_DOMAIN_SUFFIX,
+    Account,
+    LoginProfile,
+    OutboxMessage,
+    PasswordHistory,
+    PolicyAttachment,
+    Principal,
+    Sandbox,
+)
 from security.errors import EntityNotExist
 
 
@@ -149,3 +158,11 @@ def ram_users_after(*, account: Account, after_pk: int, limit: int) -> QuerySet[
         .select_related("account__domain_alias")
         .order_by("pk")[:limit]
     )
+
+
+def sandbox_of(account: Account) -> Sandbox | None:
+    return Sandbox.objects.filter(account_id=account.account_id).first()
+
+
+def outbox_of(account: Account) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(account=account).order_by("-sent_at", "-id")

@@ -6,7 +6,7 @@ Every service checks the policy first, writes, then records its event in the sam
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accesskeys import selectors as access_key_selectors
 from accesskeys import services as access_key_services
-from accounts import selectors
+from accounts import notices, selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal
 from mfa import remember
@@ -24,7 +24,7 @@ from mfa import services as mfa_services
 from ramconsole import clock
 from security import events, logon, policy
 from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError
-from security.models import RESULT_SUCCESS
+from security.models import RESULT_SUCCESS, PasswordPolicy
 from security.selectors import password_policy_of
 
 
@@ -43,9 +43,16 @@ def _unique_digits(exists: Callable[[str], bool]) -> str:
 @sensitive_variables("password")
 @transaction.atomic
 def account_create(
-    *, email: str, password: str, alias: str = "", source_ip: str | None = None, now: datetime | None = None
+    *,
+    email: str,
+    password: str,
+    alias: str = "",
+    account_id: str = "",
+    source_ip: str | None = None,
+    now: datetime | None = None,
 ) -> Account:
-    """Create an Alibaba Cloud account and its root identity. The alias defaults to the account ID."""
+    """Create an Alibaba Cloud account and its root identity. The alias defaults to the account ID;
+    `account_id` is given only when a sandbox is rebuilt under its own ID."""
     email = email.strip()
     policy.check_contact(email=email, mobile_phone="", comments="")
     if not email:
@@ -53,7 +60,7 @@ def account_create(
     policy.check_root_password(password)
     if Principal.objects.filter(kind=Principal.Kind.ROOT, email__iexact=email).exists():
         raise EntityAlreadyExists("An account with this email already exists.", code="EntityAlreadyExists.Account")
-    account_id = _unique_digits(lambda c: Account.objects.filter(account_id=c).exists())
+    account_id = account_id or _unique_digits(lambda c: Account.objects.filter(account_id=c).exists())
     account = Account.objects.create(account_id=account_id, alias=alias or account_id)
     now = now or clock.now(account)
     account.created_at = now
@@ -241,13 +248,15 @@ def _password_of(*, user: Principal, password: str | None, generate: bool, param
 
 @sensitive_variables("password")
 def _password_store(*, user: Principal, profile: LoginProfile, password: str, now: datetime) -> None:
-    """Set the password: hash kept in the history, validity period restarted, retry counter reset."""
+    """Set the password: hash kept in the history, validity period restarted (and its expiry notice
+    owed again), retry counter reset."""
     user.set_password(password)
     user.save(update_fields=["password"])
     PasswordHistory.objects.create(principal=user, password=user.password, created_at=now)
     stale = selectors.password_history_ids_beyond(user, keep=policy.PASSWORD_HISTORY_KEPT)
     PasswordHistory.objects.filter(pk__in=stale).delete()
     profile.password_changed_at = now
+    profile.expiry_notice_sent_at = None
     profile.failed_logon_count = 0
     profile.locked_until = None
     profile.updated_at = now
@@ -483,6 +492,8 @@ def console_logon(
             principal.save(update_fields=["last_login"])
             if attempt.profile is not None and (attempt.profile.failed_logon_count or attempt.profile.locked_until):
                 LoginProfile.objects.filter(pk=attempt.profile.pk).update(failed_logon_count=0, locked_until=None)
+            if attempt.profile is not None:
+                _send_password_expiry_notices([attempt.profile], attempt.policy, now=attempt.now)
             events.record(
                 action="ConsoleLogon",
                 account=principal.account,
@@ -540,5 +551,18 @@ def account_clock_move(*, actor: Actor, step: str) -> Account:
     account.clock_offset = policy.clock_offset_after(account.clock_offset, step)
     account.save(update_fields=["clock_offset"])
     actor.principal.account.clock_offset = account.clock_offset
-    events.record_by(actor, "SetSandboxClock", account.account_id, clock.now(account), {"step": step})
+    now = clock.now(account)
+    events.record_by(actor, "SetSandboxClock", account.account_id, now, {"step": step})
+    profiles = LoginProfile.objects.filter(principal__account=account).select_related("principal__account")
+    _send_password_expiry_notices(profiles, password_policy_of(account), now=now)
     return account
+
+
+def _send_password_expiry_notices(profiles: Iterable[LoginProfile], rule: PasswordPolicy, *, now: datetime) -> None:
+    """ "Your password expires in N days" to each RAM user whose notice is due, once per password."""
+    for profile in profiles:
+        expires_at = policy.password_expiry_notice_due(profile, rule, now=now)
+        if expires_at is not None:
+            notices.password_expiring(user=profile.principal, expires_at=expires_at, now=now)
+            profile.expiry_notice_sent_at = now
+            profile.save(update_fields=["expiry_notice_sent_at"])

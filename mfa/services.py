@@ -42,8 +42,8 @@ def _check_manage(actor: Actor, action: str, user: Principal) -> None:
     policy.check_can_manage_credentials_of(actor.principal, user)
 
 
-def _new_device(*, account_id: int, name: str, now: datetime) -> Enrolment:
-    seed = pyotp.random_base32()
+def _new_device(*, account_id: int, name: str, now: datetime, seed: str | None = None) -> Enrolment:
+    seed = seed or pyotp.random_base32()
     device = VirtualMFADevice.objects.create(
         account_id=account_id, name=name, seed_encrypted=crypto.encrypt(seed), created_at=now
     )
@@ -69,7 +69,7 @@ def mfa_device_create(*, actor: Actor, name: str, now: datetime | None = None) -
     return enrolment
 
 
-def _start_enrolment(*, actor: Actor, user: Principal, now: datetime) -> Enrolment:
+def _start_enrolment(*, actor: Actor, user: Principal, now: datetime, seed: str | None = None) -> Enrolment:
     if selectors.device_of(user) is not None:
         raise EntityAlreadyExists("The user has already bound a MFA device.", code="EntityAlreadyExists.User.MFADevice")
     name = _device_name_for(user)
@@ -78,16 +78,19 @@ def _start_enrolment(*, actor: Actor, user: Principal, now: datetime) -> Enrolme
         taken.delete()  # a half-finished enrolment never blocks a new one
     elif taken is not None:
         name = f"{name[:59]}-{secrets.token_hex(2)}"
-    enrolment = _new_device(account_id=user.account_id, name=name, now=now)
+    enrolment = _new_device(account_id=user.account_id, name=name, now=now, seed=seed)
     events.record_by(actor, "CreateVirtualMFADevice", enrolment.device.serial_number, now, {"for": _who(user)})
     return enrolment
 
 
 @events.audited("CreateVirtualMFADevice")
-def mfa_enrolment_start(*, actor: Actor, user: Principal, now: datetime | None = None) -> Enrolment:
-    """Console: Enable the Virtual MFA Device / Enable MFA Device / Account Protection — a device to scan."""
+def mfa_enrolment_start(
+    *, actor: Actor, user: Principal, now: datetime | None = None, seed: str | None = None
+) -> Enrolment:
+    """Console: Enable the Virtual MFA Device / Enable MFA Device / Account Protection — a device to scan.
+    `seed` is for sandbox seeding only: a reset re-enrols with the key the trainee already has."""
     _check_manage(actor, "CreateVirtualMFADevice", user)
-    return _start_enrolment(actor=actor, user=user, now=now or clock.now(user.account))
+    return _start_enrolment(actor=actor, user=user, now=now or clock.now(user.account), seed=seed)
 
 
 def _bind(

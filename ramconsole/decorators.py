@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -77,3 +78,15 @@ def credential_owner(request: HttpRequest, user_id: str | None, action: str) -> 
     if not policy.can(request.user, action, target=owner):
         raise PermissionDenied
     return owner
+
+
+def sandbox_only(view: View) -> View:
+    """Sandbox pages (clock, outbox, reset, training) exist only in demo mode."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.RAMCONSOLE_DEMO_MODE:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded

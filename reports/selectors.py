@@ -10,13 +10,13 @@ from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 
 from accesskeys.models import AccessKey
-from accounts.models import Account, LoginProfile, Principal
+from accounts.models import Account, LoginProfile, Principal, SystemPolicy
 from mfa.models import VirtualMFADevice
 from ramconsole import clock
 from reports.models import CredentialReport
 from security import policy
 from security.policy.credentials import ROTATION_AGE, UNUSED_AGE
-from security.selectors import password_policy_of
+from security.selectors import password_policy_of, security_preference_of
 
 EVIDENCE_LIMIT = 10
 
@@ -247,3 +247,19 @@ def security_report(account: Account, *, now: datetime) -> dict[str, object]:
         "BindMfa": facts.root_mfa,
         "Score": policy.score(policy.security_check(facts)),
     }
+
+
+def training_facts(account: Account, *, now: datetime) -> policy.TrainingFacts:
+    """What the Training page's scenarios are judged on: the Security Check's facts and a few more."""
+    admins_without_mfa = Principal.objects.filter(
+        account=account,
+        kind=Principal.Kind.RAM_USER,
+        policy_attachments__policy_name=SystemPolicy.FULL_ACCESS,
+        mfa_device__isnull=True,
+    ).count()
+    return policy.TrainingFacts(
+        check=account_facts(account, now=now),
+        admins_without_mfa=admins_without_mfa,
+        password_rule=password_policy_of(account),
+        login_network_masks=security_preference_of(account).login_network_masks,
+    )

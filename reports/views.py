@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.actors import actor_of
 from ramconsole import clock
-from ramconsole.decorators import requires_action
+from ramconsole.decorators import requires_action, sandbox_only
 from ramconsole.spreadsheet import csv_lines
 from reports import selectors, services
 from reports.models import CredentialReport
+from security import policy
 
 
 def _attachment(content: str, *, filename: str, content_type: str) -> HttpResponse:
@@ -72,3 +73,19 @@ def credential_report_download(request: HttpRequest) -> HttpResponse:
         filename=f"credential_report_{request.user.account.account_id}_{stamp}.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+@requires_action("GetAccountSecurityPracticeReport")
+@sandbox_only
+@require_safe
+def training(request: HttpRequest) -> HttpResponse:
+    """Training: exercises from the Security Check, checked off from the account's real state."""
+    account = request.user.account
+    facts = selectors.training_facts(account, now=clock.now(account))
+    scenarios = policy.training_scenarios(facts)
+    context = {
+        "scenarios": scenarios,
+        "done": sum(scenario.done for scenario in scenarios),
+        "score": policy.score(policy.security_check(facts.check)),
+    }
+    return render(request, "reports/training.html", context)

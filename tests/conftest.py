@@ -50,6 +50,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         print(f"\nCI: {len(_skipped)} test(s) skipped; skips are failures in CI: {_skipped[:10]}")
 
 
+@pytest.fixture(autouse=True)
+def _outbox_backend(settings: Any) -> None:
+    """Django's test setup swaps in its in-memory mail backend; the console's Outbox backend is
+    part of what is under test, so it stays."""
+    settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+
+
 _emails = count(1)
 
 

@@ -81,6 +81,7 @@ from security.policy.passwords import (
     login_profile_state,
     password_expires_at,
     password_expiry,
+    password_expiry_notice_due,
     password_help_texts,
     password_validators,
     root_password_help_texts,
@@ -88,6 +89,7 @@ from security.policy.passwords import (
 )
 from security.policy.report import AccountFacts, CheckItem, password_level, score, security_check
 from security.policy.sessions import is_session_expired, session_expires_at
+from security.policy.training import Scenario, TrainingFacts, training_scenarios
 from security.policy.users import (
     CLOCK_STEPS,
     COMMENTS_MAX_LENGTH,
@@ -132,6 +134,8 @@ __all__ = [
     "MaskDecision",
     "MfaCodeRefused",
     "Role",
+    "Scenario",
+    "TrainingFacts",
     "TxtVerdict",
     "accepted_consecutive_steps",
     "accepted_step",
@@ -187,6 +191,7 @@ __all__ = [
     "parse_timestamp",
     "password_expires_at",
     "password_expiry",
+    "password_expiry_notice_due",
     "password_help_texts",
     "password_level",
     "password_validators",
@@ -198,6 +203,7 @@ __all__ = [
     "session_expires_at",
     "should_record_use",
     "step_of",
+    "training_scenarios",
     "user_name_from_upn",
     "was_used_recently",
 ]

@@ -180,6 +180,18 @@ def is_password_expired(profile: LoginProfile, policy: PasswordPolicy, *, now: d
     return expires_at is not None and expires_at <= now
 
 
+# "Your password expires in N days" is sent once per password, from this long before it expires.
+PASSWORD_EXPIRY_NOTICE = timedelta(days=7)
+
+
+def password_expiry_notice_due(profile: LoginProfile, policy: PasswordPolicy, *, now: datetime) -> datetime | None:
+    """The expiry to announce when this password's notice is due and not yet sent, else None."""
+    expires_at = password_expires_at(profile, policy)
+    if expires_at is None or now < expires_at - PASSWORD_EXPIRY_NOTICE or profile.expiry_notice_sent_at:
+        return None
+    return expires_at
+
+
 def is_locked(profile: LoginProfile, *, now: datetime) -> bool:
     """Locked by Password Retry Constraint Policy: refused until the lock lapses, right password or not."""
     return profile.locked_until is not None and now < profile.locked_until

@@ -1,0 +1,206 @@
+"""Training sandboxes (PRODUCT.md §12): independent accounts seeded through the real services with
+the demo's realistic, imperfect state, and reset to exactly that state.
+
+A sandbox keeps its account ID, alias and logins across resets: the seed's passwords and MFA keys
+are stored encrypted on its `Sandbox` row, so the logins handed to a trainee keep working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+
+from accesskeys import services as access_key_services
+from accounts import demo, selectors, services
+from accounts.actors import Actor
+from accounts.models import Account, Principal, Sandbox
+from mfa import services as mfa_services
+from ramconsole import clock, crypto
+from security import events, policy
+from security import services as security_services
+from security.errors import EntityAlreadyExists, LogonRefused, NoPermission
+
+DEMO_SANDBOX_NAME = "demo"
+SANDBOX_EMAIL_DOMAIN = "sandbox.ramconsole.example"
+
+
+@dataclass(frozen=True)
+class SeedLogins:
+    """The secrets a sandbox is seeded with: the root's password, RAM users' console passwords and
+    the MFA keys of the users seeded with a bound device (by RAM user name)."""
+
+    root_password: str
+    user_passwords: dict[str, str]
+    mfa_keys: dict[str, str]
+
+    @classmethod
+    def published(cls) -> SeedLogins:
+        """The demo account's: the documented demo passwords (shown on the logon page in demo mode)."""
+        return cls(
+            root_password=demo.DEMO_ROOT_PASSWORD,
+            user_passwords={user.name: user.password for user in demo.DEMO_USERS if user.password},
+            mfa_keys={user.name: pyotp.random_base32() for user in demo.DEMO_USERS if user.mfa},
+        )
+
+    @classmethod
+    def generated(cls) -> SeedLogins:
+        """A trainee's: every password drawn at random, so no trainee can sign in to another's sandbox."""
+        return cls(
+            root_password=_training_password(),
+            user_passwords={user.name: _training_password() for user in demo.DEMO_USERS if user.password},
+            mfa_keys={user.name: pyotp.random_base32() for user in demo.DEMO_USERS if user.mfa},
+        )
+
+
+def _training_password() -> str:
+    # Starts with letters (no spreadsheet formula), holds letters, digits and a symbol: it passes the
+    # root rule and the seeded password rule.
+    return f"Tr{secrets.token_urlsafe(9)}-{secrets.randbelow(90) + 10}"
+
+
+@dataclass(frozen=True)
+class SandboxLogin:
+    role: str
+    logon_name: str
+    password: str
+    mfa_key: str = ""
+
+
+def logins_of(sandbox: Sandbox) -> list[SandboxLogin]:
+    """Who can sign in to the sandbox, with the seed's passwords (for the operator who hands them out)."""
+    seed = _seed_logins_of(sandbox)
+    domain = f"{sandbox.alias}.onaliyun.com"
+    logins = [SandboxLogin("Alibaba Cloud account (root)", sandbox.root_email, seed.root_password)]
+    for user in demo.DEMO_USERS:
+        if user.name in seed.user_passwords:
+            logins.append(
+                SandboxLogin(
+                    user.comments,
+                    f"{user.name}@{domain}",
+                    seed.user_passwords[user.name],
+                    seed.mfa_keys.get(user.name, ""),
+                )
+            )
+    return logins
+
+
+def _seed_logins_of(sandbox: Sandbox) -> SeedLogins:
+    return SeedLogins(**json.loads(crypto.decrypt(sandbox.seed_encrypted)))
+
+
+@transaction.atomic
+def sandbox_create(*, name: str, email: str, alias: str, logins: SeedLogins) -> Sandbox:
+    """A new account, registered as a sandbox and seeded."""
+    policy.check_account_alias(alias)
+    if Sandbox.objects.filter(name=name).exists() or Account.objects.filter(alias=alias).exists():
+        raise EntityAlreadyExists(f"The sandbox {name} already exists.", code="EntityAlreadyExists.Sandbox")
+    account = services.account_create(email=email, password=logins.root_password, alias=alias)
+    sandbox = Sandbox.objects.create(
+        name=name,
+        account_id=account.account_id,
+        alias=alias,
+        root_email=email,
+        seed_encrypted=crypto.encrypt(json.dumps(asdict(logins))),
+    )
+    _seed(account, logins)
+    return sandbox
+
+
+@transaction.atomic
+def sandbox_reset(*, sandbox: Sandbox, actor: Actor | None = None, operator: str = "") -> Account:
+    """Rebuild the sandbox's account from its seed, under the same ID, alias and logins.
+
+    Everything the account holds goes (users, keys, devices, settings, events, outbox, reports,
+    the clock offset) and everyone in it is signed out. Called by the account's root from the
+    console (`actor`), or by an operator (`operator`, a name for the event).
+    """
+    if actor is not None and not (policy.is_root(actor.principal) and actor.account.account_id == sandbox.account_id):
+        raise NoPermission()
+    sandbox = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
+    logins = _seed_logins_of(sandbox)
+    Account.objects.filter(account_id=sandbox.account_id).delete()
+    account = services.account_create(
+        email=sandbox.root_email, password=logins.root_password, alias=sandbox.alias, account_id=sandbox.account_id
+    )
+    _seed(account, logins)
+    sandbox.reset_at = timezone.now()
+    sandbox.save(update_fields=["reset_at"])
+    events.record(
+        action="ResetSandbox",
+        account=account,
+        actor_name=actor.principal.logon_name if actor else operator,
+        source_ip=actor.source_ip if actor else None,
+        target=sandbox.name,
+        account_time=clock.now(account),
+    )
+    return account
+
+
+def _seed(account: Account, logins: SeedLogins) -> None:
+    """The demo's state (accounts.demo), produced by the real services so every state is one the
+    rules allow: a weak rule, users with and without MFA, old and unused keys, an expired and a
+    locked user."""
+    actor = Actor(principal=selectors.root_of(account))
+    security_services.password_policy_update(actor=actor, **demo.DEMO_PASSWORD_POLICY)
+    now = clock.now(account)
+    for spec in demo.DEMO_USERS:
+        user = services.ram_user_create(
+            actor=actor,
+            name=spec.name,
+            display_name=spec.display_name,
+            comments=spec.comments,
+            now=now - timedelta(days=demo.DEMO_USER_AGE_DAYS),
+        )
+        if spec.password:
+            services.login_profile_create(
+                actor=actor,
+                user=user,
+                password=logins.user_passwords[spec.name],
+                mfa_required=spec.mfa_required,
+                now=now - timedelta(days=spec.password_age_days),
+            )
+        if spec.mfa:
+            _bind_mfa(actor, user, logins.mfa_keys[spec.name])
+        if spec.policy:
+            services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
+        if spec.locked:
+            _lock_out(user)
+        for created_days_ago, used_days_ago in spec.access_keys:
+            created = access_key_services.access_key_create(
+                actor=actor, user=user, now=now - timedelta(days=created_days_ago)
+            )
+            if used_days_ago is not None:
+                # The same service the API calls when a key signs a request.
+                access_key_services.access_key_mark_used(
+                    access_key=created.access_key, now=now - timedelta(days=used_days_ago)
+                )
+
+
+def _lock_out(user: Principal) -> None:
+    """Wrong passwords through the real logon pipeline until the retry limit locks the user."""
+    for _attempt in range(demo.DEMO_PASSWORD_POLICY["max_login_attempts"]):
+        with contextlib.suppress(LogonRefused):
+            services.console_logon(
+                logon_name=user.upn, password=demo.DEMO_WRONG_PASSWORD, source_ip=demo.DEMO_ATTACKER_IP
+            )
+
+
+def _bind_mfa(actor: Actor, user: Principal, key: str) -> None:
+    """Enrol and bind a device with the seed's key, through the real services (two consecutive codes)."""
+    enrolment = mfa_services.mfa_enrolment_start(actor=actor, user=user, seed=key)
+    totp = pyotp.TOTP(enrolment.seed)
+    moment = clock.phone_now()
+    mfa_services.mfa_device_bind(
+        actor=actor,
+        user=user,
+        device=enrolment.device,
+        code1=totp.at(moment - timedelta(seconds=30)),
+        code2=totp.at(moment),
+    )

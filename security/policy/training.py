@@ -1,0 +1,85 @@
+"""Training scenarios (PRODUCT.md §12, the Training page): exercises drawn from the Security Check.
+Each one is done when the account's real state satisfies it; nothing is ever ticked by hand."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from security.models import PasswordPolicy
+from security.policy.network import parse_masks
+from security.policy.report import AccountFacts
+
+TRAINING_NETWORK = ipaddress.ip_network("10.0.0.0/8")
+STRONG_MINIMUM_LENGTH = 12
+STRONG_REQUIRED_ELEMENTS = 3
+
+
+@dataclass(frozen=True)
+class TrainingFacts:
+    check: AccountFacts
+    admins_without_mfa: int  # RAM users holding AliyunRAMFullAccess with no MFA device bound
+    password_rule: PasswordPolicy
+    login_network_masks: str  # RAM users' Logon Address Mask
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    how: str  # where in the console it is done
+    url_name: str
+    done: bool
+
+
+def _only_training_network(masks: str) -> bool:
+    networks = parse_masks(masks)
+    return bool(networks) and all(network.version == 4 and network.subnet_of(TRAINING_NETWORK) for network in networks)
+
+
+def training_scenarios(facts: TrainingFacts) -> list[Scenario]:
+    rule = facts.password_rule
+    return [
+        Scenario(
+            "admins_mfa",
+            "Enable MFA for every administrator",
+            "Users > an administrator > Authentication > Enable the Virtual MFA Device",
+            "accounts:user-list",
+            facts.admins_without_mfa == 0,
+        ),
+        Scenario(
+            "rotate_old_keys",
+            "Rotate AccessKeys older than 90 days",
+            "Users > the key's owner > User AccessKeys: create a new key, then disable and delete the old one",
+            "accounts:user-list",
+            facts.check.old_keys == 0,
+        ),
+        Scenario(
+            "strong_password_rule",
+            f"Require {STRONG_MINIMUM_LENGTH} characters and {STRONG_REQUIRED_ELEMENTS} elements in passwords",
+            "Settings > Security Settings > Edit Password Rule",
+            "security:password-policy",
+            rule.minimum_length >= STRONG_MINIMUM_LENGTH and len(rule.required_elements) >= STRONG_REQUIRED_ELEMENTS,
+        ),
+        Scenario(
+            "restrict_logon_network",
+            f"Restrict RAM user logon to {TRAINING_NETWORK}",
+            "Settings > Security Settings > Update RAM User Security Settings > Logon Address Mask",
+            "security:security-preference",
+            _only_training_network(facts.login_network_masks),
+        ),
+        Scenario(
+            "root_mfa",
+            "Turn on Account Protection for the Alibaba Cloud account",
+            "Account > Security Settings > Account Protection",
+            "mfa:account-protection",
+            facts.check.root_mfa,
+        ),
+        Scenario(
+            "remove_unused_keys",
+            "Remove AccessKeys unused for 90 days",
+            "Users > the key's owner > User AccessKeys > Delete",
+            "accounts:user-list",
+            facts.check.unused_keys == 0,
+        ),
+    ]
