@@ -218,7 +218,7 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     sent_at = models.DateTimeField(default=timezone.now)  # real time, when the message was sent
-    account_time = models.DateTimeField(default=timezone.now)  # the account's (sandbox) time then
+    account_time = models.DateTimeField(default=timezone.now)  # the account's time of what it reports
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -226,3 +226,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent by email (to the Outbox in the sandbox) to verify an identity.
+    Only a keyed hash of the code is kept."""
+
+    principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="verification_codes")
+    purpose = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()  # account time
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["principal", "purpose", "-sent_at"], name="verification_code_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code of {self.principal_id}"

@@ -4,6 +4,7 @@ Django's email framework; the default backend keeps them on the account's Outbox
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import format_datetime
 
 from django.core.mail import EmailMessage
 
@@ -14,10 +15,12 @@ from ramconsole import clock
 SUBJECT_PREFIX = "[Alibaba Cloud] "
 
 
-def _send(*, account: Account, recipients: list[str], subject: str, body: str) -> None:
+def _send(*, account: Account, recipients: list[str], subject: str, body: str, at: datetime) -> None:
+    """`at` is the account's time of the event (the sandbox clock, or a seed's backdated time)."""
     to = sorted({address for address in recipients if address})
     if to:
-        EmailMessage(SUBJECT_PREFIX + subject, body, to=to, headers={ACCOUNT_HEADER: account.account_id}).send()
+        headers = {ACCOUNT_HEADER: account.account_id, "Date": format_datetime(at)}
+        EmailMessage(SUBJECT_PREFIX + subject, body, to=to, headers=headers).send()
 
 
 def _owners_of(principal: Principal) -> list[str]:
@@ -40,6 +43,7 @@ def access_key_created(*, owner: Principal, access_key_id: str, created_by: str,
             f"AccessKey ID: {access_key_id}\nCreated by: {created_by}\nTime: {clock.utc_text(at)}\n\n"
             "If you did not expect this, disable the AccessKey in the RAM console and review the events."
         ),
+        at=at,
     )
 
 
@@ -56,10 +60,11 @@ def password_expiring(*, user: Principal, expires_at: datetime, now: datetime) -
         recipients=_owners_of(user),
         subject=subject,
         body=f"{lead}\n\nChange it under Security > Manage Passwords, or ask an administrator to reset it.",
+        at=now,
     )
 
 
-def verification_code(*, principal: Principal, code: str, purpose: str, valid_minutes: int) -> None:
+def verification_code(*, principal: Principal, code: str, purpose: str, valid_minutes: int, at: datetime) -> None:
     _send(
         account=principal.account,
         recipients=[principal.email],
@@ -68,4 +73,5 @@ def verification_code(*, principal: Principal, code: str, purpose: str, valid_mi
             f"Your verification code for {purpose} is {code}. It is valid for {valid_minutes} minutes "
             "and can be used once.\n\nIf you did not ask for it, change your password."
         ),
+        at=at,
     )

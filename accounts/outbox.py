@@ -4,6 +4,7 @@ where the account it concerns reads it on its Outbox page. Nothing leaves the ma
 from __future__ import annotations
 
 from collections.abc import Sequence
+from email.utils import parsedate_to_datetime
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
@@ -20,12 +21,13 @@ class OutboxBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         for message in email_messages:
             account = Account.objects.filter(account_id=message.extra_headers.get(ACCOUNT_HEADER, "")).first()
+            dated = message.extra_headers.get("Date")
             OutboxMessage.objects.create(
                 account=account,
                 recipients=", ".join(message.recipients())[:1024],
                 subject=message.subject[:255],
                 body=message.body,
                 sent_at=timezone.now(),
-                account_time=clock.now(account),
+                account_time=parsedate_to_datetime(dated) if dated else clock.now(account),
             )
         return len(email_messages)

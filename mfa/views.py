@@ -15,7 +15,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import services as account_services
 from accounts.actors import actor_of
 from accounts.logon_views import enrolment_context
 from mfa import selectors, services
@@ -23,7 +22,7 @@ from mfa.forms import MfaBindForm, MfaCodeForm
 from ramconsole.decorators import credential_owner, requires_account_member, requires_root
 from ramconsole.forms import ConfirmForm
 from security.errors import RamError
-from security.forms import VerifyIdentityForm
+from security.views import verify_identity
 
 if TYPE_CHECKING:
     from accounts.models import Principal
@@ -106,14 +105,10 @@ def account_protection(request: HttpRequest) -> HttpResponse:
         request.session[PROTECTION_STEP_KEY] = step = "verify"
         return redirect("mfa:account-protection")
     if step == "verify":
-        form = VerifyIdentityForm(request.POST if request.method == "POST" else None, mfa_available=False)
-        if request.method == "POST" and form.is_valid():
-            verified = form.call_service(
-                account_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
-            )
-            if verified:
-                request.session[PROTECTION_STEP_KEY] = "install"
-                return redirect("mfa:account-protection")
+        form, verified_at = verify_identity(request, mfa_available=False)
+        if verified_at is not None:
+            request.session[PROTECTION_STEP_KEY] = "install"
+            return redirect("mfa:account-protection")
         return render(request, "mfa/account_protection.html", {"step": step, "form": form})
     session_key = ENROLMENT_KEY.format(root.pk)
     if step == "install":

@@ -171,7 +171,8 @@ class PasswordPolicyForm(ServiceFormMixin, forms.Form):
 
 
 class VerifyIdentityForm(ServiceFormMixin, forms.Form):
-    """Verify Identity: an MFA code when the account has MFA, else the current password."""
+    """Verify Identity: an MFA code when the account has MFA, a code sent by email in the sandbox
+    (it lands on the Outbox page), or the current password."""
 
     method = forms.ChoiceField(label=_("Verification Method"), widget=forms.RadioSelect)
     password = forms.CharField(
@@ -186,31 +187,44 @@ class VerifyIdentityForm(ServiceFormMixin, forms.Form):
         max_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+    email_code = forms.CharField(
+        label=_("Email Verification Code"),
+        required=False,
+        max_length=6,
+        help_text=_(
+            "Send Code mails a six-digit code to the account's email; in the sandbox it is on the Outbox page."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    FIELD_OF_METHOD = {"mfa": "code", "email": "email_code", "password": "password"}
 
-    def __init__(self, *args: object, mfa_available: bool, **kwargs: object) -> None:
+    def __init__(self, *args: object, mfa_available: bool, email_available: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if mfa_available:
-            self.fields["method"].choices = [("mfa", _("MFA Code")), ("password", _("Login Password"))]
-            self.fields["method"].initial = "mfa"
-        else:
-            self.fields["method"].choices = [("password", _("Login Password"))]
-            self.fields["method"].initial = "password"
+        choices = [("mfa", _("MFA Code"))] if mfa_available else []
+        choices += [("email", _("Email Verification Code"))] if email_available else []
+        choices += [("password", _("Login Password"))]
+        self.fields["method"].choices = choices
+        self.fields["method"].initial = choices[0][0]
+        if not mfa_available:
             del self.fields["code"]
+        if not email_available:
+            del self.fields["email_code"]
         self.helper = FormHelper(self)
         self.helper.form_id = "verify-identity-form"
+        if email_available:
+            self.helper.add_input(Submit("send_code", _("Send Code"), css_class="btn-outline-secondary"))
         self.helper.add_input(Submit("verify", _("Verify now")))
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        needed = "code" if cleaned.get("method") == "mfa" else "password"
+        needed = self.FIELD_OF_METHOD.get(cleaned.get("method", ""), "password")
         if not cleaned.get(needed):
             self.add_error(needed, ValidationError(_("This field is required."), code="required"))
         return cleaned
 
     def service_arguments(self) -> dict:
-        if self.cleaned_data["method"] == "mfa":
-            return {"code": self.cleaned_data["code"]}
-        return {"password": self.cleaned_data["password"]}
+        field = self.FIELD_OF_METHOD[self.cleaned_data["method"]]
+        return {field: self.cleaned_data[field]}
 
 
 class RootPasswordForm(ServiceFormMixin, PasswordFieldsMixin):

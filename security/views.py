@@ -22,6 +22,7 @@ from accounts.forms import SelfPasswordChangeForm
 from mfa import selectors as mfa_selectors
 from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action, requires_root
+from ramconsole.forms import ConfirmForm
 from ramconsole.net import client_ip
 from ramconsole.spreadsheet import csv_lines
 from security import policy, selectors, services
@@ -156,22 +157,35 @@ def event_export(request: HttpRequest) -> StreamingHttpResponse:
 IDENTITY_SESSION_KEY = "identity_verified_at"
 
 
+def verify_identity(request: HttpRequest, *, mfa_available: bool) -> tuple[VerifyIdentityForm, datetime | None]:
+    """The Verify Identity step (root password change, Account Protection): Send Code mails a code
+    (demo mode: to the Outbox page); Verify now checks the chosen method. Returns when verified."""
+    available = {"mfa_available": mfa_available, "email_available": settings.RAMCONSOLE_DEMO_MODE}
+    if request.method == "POST" and "send_code" in request.POST and available["email_available"]:
+        sender = ConfirmForm(request.POST)
+        if sender.is_valid() and sender.call_service(account_services.verification_code_send, actor=actor_of(request)):
+            messages.info(request, _("A verification code was sent to the account's email (the Outbox page)."))
+        for error in sender.non_field_errors():
+            messages.error(request, error)
+        return VerifyIdentityForm(initial={"method": "email"}, **available), None
+    form = VerifyIdentityForm(request.POST if request.method == "POST" else None, **available)
+    if request.method == "POST" and form.is_valid():
+        verified_at = form.call_service(
+            account_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
+        )
+        return form, verified_at
+    return form, None
+
+
 @sensitive_post_parameters("password")
 @requires_root
 @require_http_methods(["GET", "POST"])
 def root_password_verify(request: HttpRequest) -> HttpResponse:
     """Login Password > Change, step 1: Verify Identity."""
-    form = VerifyIdentityForm(
-        request.POST if request.method == "POST" else None,
-        mfa_available=mfa_selectors.device_of(request.user) is not None,
-    )
-    if request.method == "POST" and form.is_valid():
-        verified_at = form.call_service(
-            account_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
-        )
-        if verified_at is not None:
-            request.session[IDENTITY_SESSION_KEY] = verified_at.isoformat()
-            return redirect("security:root-password-change")
+    form, verified_at = verify_identity(request, mfa_available=mfa_selectors.device_of(request.user) is not None)
+    if verified_at is not None:
+        request.session[IDENTITY_SESSION_KEY] = verified_at.isoformat()
+        return redirect("security:root-password-change")
     return render(request, "security/root_password_verify.html", {"form": form})
 
 

@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from security import validators
-from security.errors import InvalidParameter
+from security.errors import InvalidParameter, LimitExceeded
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import password_policy_of
 
 if TYPE_CHECKING:
-    from accounts.models import Account, LoginProfile, Principal
+    from accounts.models import Account, LoginProfile, Principal, VerificationCode
     from security.models import PasswordPolicy
 
 ROOT_PASSWORD_MIN_LENGTH = 6
@@ -249,3 +249,48 @@ def expiry_impact(account: Account, *, max_password_age_days: int, now: datetime
     if not max_password_age_days:
         return 0
     return account_selectors.passwords_older_than(account=account, cutoff=now - timedelta(days=max_password_age_days))
+
+
+# Verify Identity by a code sent by email (to the Outbox in the sandbox, PRODUCT.md §3.1): six
+# digits, valid five minutes, used once, five wrong tries, at most one new code a minute.
+EMAIL_CODE_DIGITS = 6
+EMAIL_CODE_TTL = timedelta(minutes=5)
+EMAIL_CODE_MAX_FAILURES = 5
+EMAIL_CODE_RESEND_AFTER = timedelta(minutes=1)
+
+
+def generate_email_code() -> str:
+    return "".join(secrets.choice(string.digits) for _ in range(EMAIL_CODE_DIGITS))
+
+
+def check_email_code_may_be_sent(last_sent_at: datetime | None, *, now: datetime) -> None:
+    if last_sent_at is not None and now < last_sent_at + EMAIL_CODE_RESEND_AFTER:
+        raise LimitExceeded(
+            _("A verification code was sent less than a minute ago. Wait a moment before asking for another."),
+            code="Throttling.VerificationCode",
+            field="email_code",
+        )
+
+
+def check_email_code(code: VerificationCode | None, *, matches: bool, now: datetime) -> None:
+    """Accept the newest code sent, unused, in time, before too many wrong tries, when it matches."""
+    if code is None or code.used_at is not None:
+        raise InvalidParameter(
+            _("Send a verification code first."), code="InvalidParameter.VerificationCode.NotSent", field="email_code"
+        )
+    if now >= code.sent_at + EMAIL_CODE_TTL:
+        raise InvalidParameter(
+            _("The verification code has expired. Send a new one."),
+            code="InvalidParameter.VerificationCode.Expired",
+            field="email_code",
+        )
+    if code.failed_attempts >= EMAIL_CODE_MAX_FAILURES:
+        raise InvalidParameter(
+            _("Too many wrong verification codes. Send a new one."),
+            code="InvalidParameter.VerificationCode.TooManyAttempts",
+            field="email_code",
+        )
+    if not matches:
+        raise InvalidParameter(
+            _("The verification code is incorrect."), code="InvalidParameter.VerificationCode", field="email_code"
+        )

@@ -50,7 +50,8 @@ def training_scenarios(facts: TrainingFacts) -> list[Scenario]:
         Scenario(
             "rotate_old_keys",
             "Rotate AccessKeys older than 90 days",
-            "Users > the key's owner > User AccessKeys: create a new key, then disable and delete the old one",
+            "Users > the key's owner > User AccessKeys: disable and delete the old key (at two keys, first), "
+            "then create its replacement",
             "accounts:user-list",
             facts.check.old_keys == 0,
         ),

@@ -13,6 +13,7 @@ from accesskeys import services as access_key_services
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, OutboxMessage, Principal
+from ramconsole import clock
 from security import services as security_services
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,9 @@ def test_outbox_page_lists_the_accounts_mail_newest_first(
 def test_outbox_is_for_administrators(account: Account, client_for, readonly_user: Principal, admin_user) -> None:
     assert client_for(readonly_user).get(OUTBOX).status_code == 403
     assert client_for(admin_user).get(OUTBOX).status_code == 200
+
+
+def test_a_backdated_event_is_mailed_with_its_own_date(account: Account, root: Principal, ram_user_factory) -> None:
+    when = clock.now(account) - timedelta(days=200)  # as the sandbox seed creates an old key
+    access_key_services.access_key_create(actor=Actor(root), user=ram_user_factory(account, "dev"), now=when)
+    assert OutboxMessage.objects.get(account=account).account_time == when.replace(microsecond=0)
