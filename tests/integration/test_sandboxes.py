@@ -272,3 +272,23 @@ def test_seed_demo_creates_the_demo_sandbox_once() -> None:
     demo_sandbox = Sandbox.objects.get(name=sandbox.DEMO_SANDBOX_NAME)
     assert Account.objects.filter(account_id=demo_sandbox.account_id).count() == 1
     assert _login(demo_sandbox, "Alibaba Cloud account").password == "Demo-root-2026"
+
+
+def test_operators_list_and_reset_sandboxes_in_the_admin(trainee: Sandbox) -> None:
+    operator = Principal.objects.create_superuser("operator", "Operator-pass-2026")
+    client = Client()
+    client.force_login(operator, backend="accounts.backends.LogonNameBackend")
+    listing = client.get(reverse("admin:accounts_sandbox_changelist")).content.decode()
+    assert "trainee-01" in listing and trainee.account_id in listing
+    assert trainee.seed_encrypted not in listing
+    account = Account.objects.get(account_id=trainee.account_id)
+    services.account_clock_move(actor=Actor(selectors.root_of(account)), step="30d")
+
+    response = client.post(
+        reverse("admin:accounts_sandbox_changelist"),
+        {"action": "reset_to_seed", "_selected_action": [trainee.pk]},
+    )
+
+    assert response.status_code == 302
+    assert Account.objects.get(account_id=trainee.account_id).clock_offset == timedelta(0)
+    assert Event.objects.get(action="ResetSandbox").actor_name == "operator"
