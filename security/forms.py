@@ -201,8 +201,8 @@ class VerifyIdentityForm(ServiceFormMixin, forms.Form):
     def __init__(self, *args: object, mfa_available: bool, email_available: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         choices = [("mfa", _("MFA Code"))] if mfa_available else []
-        choices += [("email", _("Email Verification Code"))] if email_available else []
         choices += [("password", _("Login Password"))]
+        choices += [("email", _("Email Verification Code"))] if email_available else []
         self.fields["method"].choices = choices
         self.fields["method"].initial = choices[0][0]
         if not mfa_available:

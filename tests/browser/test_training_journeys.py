@@ -18,7 +18,15 @@ from playwright.sync_api import Locator, Page, expect
 from accesskeys.models import AccessKey
 from accounts import sandbox
 from accounts.models import Account, Principal, Sandbox
-from tests.browser.helpers import expect_self_service, log_on, log_out, path_re, sidebar, url
+from tests.browser.helpers import (
+    expect_self_service,
+    log_on,
+    log_out,
+    open_root_security_settings,
+    path_re,
+    sidebar,
+    url,
+)
 
 SANDBOX_NAME = "trainee-01"
 SCENARIOS = (
@@ -290,3 +298,29 @@ def test_users_without_admin_rights_see_no_sandbox(live_server: Any, page: Page,
     for name in ("reports:training", "accounts:sandbox-clock", "accounts:outbox"):
         response = page.goto(url(live_server, name))
         assert response is not None and response.status == 403, name
+
+
+def test_root_verifies_identity_with_a_code_from_the_outbox(live_server: Any, page: Page, trainee: Sandbox) -> None:
+    root = log_on_as(page, live_server, trainee, "root")
+    open_root_security_settings(page, root.logon_name)
+    page.locator("#login-password").get_by_role("link", name="Change").click()
+    expect(page.get_by_role("heading", name="Verify Identity")).to_be_visible()
+    page.get_by_role("button", name="Send Code").click()
+    expect(page.get_by_role("alert")).to_contain_text("A verification code was sent")
+
+    open_outbox(page)
+    message = outbox_message(page, "[Alibaba Cloud] Your verification code", root.logon_name)
+    expect(message).to_have_count(1)
+    code = re.search(r"\b(\d{6})\b", message.inner_text()).group(1)
+
+    open_root_security_settings(page, root.logon_name)
+    page.locator("#login-password").get_by_role("link", name="Change").click()
+    page.get_by_role("radio", name="Email Verification Code").check()
+    page.get_by_role("textbox", name="Email Verification Code").fill(f"{(int(code) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Verify now").click()
+    expect(page.get_by_text("The verification code is incorrect.")).to_be_visible()
+    page.get_by_role("radio", name="Email Verification Code").check()
+    page.get_by_role("textbox", name="Email Verification Code").fill(code)
+    page.get_by_role("button", name="Verify now").click()
+    expect(page).to_have_url(path_re("security:root-password-change"))
+    expect(page.get_by_role("heading", name="Change Password")).to_be_visible()
