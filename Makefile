@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser lint bench clean
+.PHONY: run serve test test-fast test-browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,29 @@ run: $(VENV)/.installed-run
 	$(SANDBOX_ENV) $(BIN)/python manage.py run_sandbox_dns --port $(DNS_PORT) & \
 	trap 'kill $$!' EXIT INT TERM; \
 	$(SANDBOX_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+WORKERS ?= 2
+DEMO ?= 1
+PLAIN_HTTP ?= 1
+SERVE_SECRET_FILE ?= .serve-secret-key
+SERVE_ALLOWED_HOSTS := $(HOST),127.0.0.1,localhost,[::1]
+SERVE_DATABASE_URL = $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ramconsole_serve)
+SERVE_REDIS_URL = $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
+SERVE_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat $(SERVE_SECRET_FILE))" \
+	DJANGO_ALLOWED_HOSTS="$(or $(DJANGO_ALLOWED_HOSTS),$(SERVE_ALLOWED_HOSTS))" \
+	DATABASE_URL="$(SERVE_DATABASE_URL)" REDIS_URL="$(SERVE_REDIS_URL)" RAMCONSOLE_DEMO_MODE=$(DEMO) \
+	$(if $(filter 1,$(PLAIN_HTTP)),DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0)
+
+## make serve: the production profile: DEBUG off, PostgreSQL, Redis, static files collected, gunicorn
+## with $(WORKERS) workers on http://$(HOST):$(PORT) (plain HTTP unless PLAIN_HTTP=0; demo seed unless DEMO=0)
+serve: $(VENV)/.installed-run
+	@test -s $(SERVE_SECRET_FILE) || (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SERVE_SECRET_FILE))
+	$(SERVE_ENV) $(BIN)/python -m ramconsole.createdb
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(if $(filter 1,$(DEMO)),$(SERVE_ENV) $(BIN)/python manage.py seed_demo)
+	@echo "ramconsole: http://$(HOST):$(PORT)/  ($(WORKERS) gunicorn workers; health: /health; Ctrl-C stops)"
+	$(SERVE_ENV) $(BIN)/gunicorn --config ramconsole/gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT)
 
 ## make test: install the dev tools, lint, and run the whole suite (browser tests need Debian's chromium)
 test: lint

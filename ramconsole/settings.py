@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ramconsole.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ramconsole.middleware.ContentSecurityPolicyMiddleware",
@@ -93,6 +94,19 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every worker must share what one worker counts: lockouts, nonces, TOTP steps, throttles and
+# report state live in the database; Redis (when configured) adds a shared cache and caches sessions.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ramconsole",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "accounts.Principal"
 AUTHENTICATION_BACKENDS = ["accounts.backends.LogonNameBackend"]
 LOGIN_URL = "accounts:logon"
@@ -109,14 +123,18 @@ AUTH_PASSWORD_VALIDATORS: list[dict] = []
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 24 * 3600
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# DJANGO_SECURE_COOKIES=0 (with DJANGO_SECURE_SSL_REDIRECT=0) serves plain HTTP on loopback only
+# (`make serve`); anywhere else production keeps both on.
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# Probes call the health check on the worker's own plain-HTTP port.
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -174,9 +192,23 @@ RAMCONSOLE_SANDBOX_DNS = env_bool("RAMCONSOLE_SANDBOX_DNS", False)
 # Addresses of reverse proxies whose X-Forwarded-For may be believed; nobody else's is.
 RAMCONSOLE_TRUSTED_PROXIES = env_list("RAMCONSOLE_TRUSTED_PROXIES", "")
 
+# One line per request (ramconsole/logs.py), each record tagged with its request id. Production
+# logs JSON; development plain text unless DJANGO_LOG_FORMAT=json.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ramconsole.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ramconsole.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from ramconsole import health
+
 urlpatterns = [
+    path("health", health.health, name="health"),
     path("", include("accounts.urls")),
     path("", include("security.urls")),
     path("", include("accesskeys.urls")),

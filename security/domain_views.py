@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -18,6 +19,7 @@ from security import selectors, services
 from security.forms import AccountAliasForm, DomainAliasForm, SandboxDnsRecordForm
 
 ADVANCED = format_lazy("{}?tab=advanced", reverse_lazy("security:settings"))
+DNS_RECORDS_PER_PAGE = 20
 
 
 @requires_action("SetAccountAlias")
@@ -100,7 +102,10 @@ def dns_record_create(request: HttpRequest) -> HttpResponse:
 def _dns_records_page(request: HttpRequest, form: SandboxDnsRecordForm) -> HttpResponse:
     context = {
         "form": form,
-        "records": selectors.sandbox_dns_records(account=request.user.account),
+        "page": Paginator(selectors.sandbox_dns_records(account=request.user.account), DNS_RECORDS_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "query": "",
         "domain_alias": selectors.domain_alias_of(request.user.account),
         "dns_port": settings.RAMCONSOLE_DNS_PORT,
     }

@@ -1,0 +1,121 @@
+"""Structured logs: one line per request, and a request id on every record logged while it runs.
+
+The request line carries the method, the path WITHOUT its query string (API calls carry their
+AccessKeyId and Signature there), the status, the duration, the worker pid and the account ID of
+a signed-in principal. Bodies, cookies and headers are never logged.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy or load balancer may send: a uuid, with room for a prefix. Anything else is replaced,
+# so a client cannot write arbitrary text into the logs.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,63}")
+MAX_LOGGED_PATH = 512
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+request_logger = logging.getLogger("ramconsole.request")
+
+# Only these extras reach a JSON line: an extra such as Django's `request` must never be serialised.
+REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "account_id")
+
+
+def request_id_from(header: str | None) -> str:
+    """The incoming request id when it is well-formed, else a new one (uuid4 hex)."""
+    if header and VALID_REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request id on every record; attach it to handlers, so records that
+    propagate from other loggers get it too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", request_id_var.get()),
+            "pid": record.process,
+        }
+        for name in REQUEST_FIELDS:
+            if name in record.__dict__:
+                line[name] = record.__dict__[name]
+        if record.exc_info:
+            line["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def _account_id(request: HttpRequest) -> str | None:
+    """The signed-in principal's account ID, without loading a user nobody asked for."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        user = None if user._wrapped is empty else user._wrapped
+    if user is None:
+        return None
+    if not user.is_authenticated or not getattr(user, "account_id", None):
+        return None
+    account_field = type(user)._meta.get_field("account")
+    return account_field.get_cached_value(user).account_id if account_field.is_cached(user) else None
+
+
+class RequestLogMiddleware:
+    """Outermost middleware: sets the request id, echoes it, and logs the request line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        # Not reset on the way out: Django logs 4xx/5xx answers ("Not Found: /") after the middleware
+        # chain. The id is cleared when the response is closed (request_finished, below).
+        request_id_var.set(request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        path = request.path[:MAX_LOGGED_PATH]
+        request_logger.info(
+            "%s %s %s",
+            request.method,
+            path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "account_id": _account_id(request),
+            },
+        )
+        return response
+
+
+@receiver(request_finished, dispatch_uid="ramconsole.logs.clear_request_id")
+def clear_request_id(**_kwargs: object) -> None:
+    request_id_var.set("-")

@@ -1,0 +1,206 @@
+"""Races across gunicorn worker PROCESSES, attacked through HTTP: every rule that counts must hold
+when the requests land on different workers (the counters live in PostgreSQL, not in memory).
+
+Each request carries its own X-Request-ID, so the workers' JSON request lines tell which pids
+served the race: a race that one worker served alone would prove nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+import pytest
+import requests
+
+from accesskeys import services as access_key_services
+from accesskeys.models import AccessKey
+from accounts import selectors
+from accounts.actors import Actor
+from accounts.models import Account, LoginProfile
+from mfa import services as mfa_services
+from security import services as security_services
+from security.models import Event
+from tests.api.conftest import Key, signed_v1_query
+from tests.conftest import USER_PASSWORD
+from tests.multiworker.conftest import Server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _race(
+    count: int, prepare: Callable[[requests.Session], Any], fire: Callable[[requests.Session, Any], str]
+) -> tuple[Counter[str], set[str]]:
+    """In `count` threads, each with its own cookie jar: `prepare`, then all `fire` at once.
+    Returns the outcomes and the request ids of the fired requests."""
+    barrier = threading.Barrier(count, timeout=30)
+    outcomes: list[str] = []
+    request_ids: set[str] = set()
+    lock = threading.Lock()
+
+    def run() -> None:
+        with requests.Session() as session:
+            session.trust_env = False  # no proxy: the server is on loopback
+            request_id = uuid.uuid4().hex
+            try:
+                prepared = prepare(session)
+            finally:
+                barrier.wait()
+            session.headers["X-Request-ID"] = request_id
+            outcome = fire(session, prepared)
+        with lock:
+            outcomes.append(outcome)
+            request_ids.add(request_id)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == count, "a thread failed; see its traceback above"
+    return Counter(outcomes), request_ids
+
+
+def _assert_several_workers(server: Server, request_ids: set[str]) -> None:
+    pids = server.pids_serving(request_ids)
+    assert len(pids) >= 2, f"one worker served the whole race ({pids}): it proves nothing across processes"
+
+
+def _form_token(session: requests.Session, url: str) -> str:
+    response = session.get(url, timeout=10)
+    assert response.status_code == 200, response.status_code
+    match = CSRF_TOKEN.search(response.text)
+    assert match, "no CSRF token on the form"
+    return match.group(1)
+
+
+def _post_logon(session: requests.Session, server: Server, logon_name: str, password: str) -> requests.Response:
+    token = _form_token(session, f"{server.url}/login/")
+    return session.post(
+        f"{server.url}/login/",
+        data={"csrfmiddlewaretoken": token, "logon_name": logon_name, "password": password},
+        allow_redirects=False,
+        timeout=10,
+    )
+
+
+def _signed_url(server: Server, key_id: str, secret: str, action: str, **params: str) -> str:
+    """A POST URL signed with signature v1 (the legacy SDK's), with a fresh SignatureNonce."""
+    return f"{server.url}/?{signed_v1_query(Key(key_id, secret), action, **params)}"
+
+
+def _api_outcome(response: requests.Response) -> str:
+    body = response.json()
+    return "Success" if response.status_code == 200 else body["Code"]
+
+
+def _root_key(account: Account) -> tuple[str, str]:
+    root = selectors.root_of(account)
+    created = access_key_services.access_key_create(actor=Actor(root), user=root)
+    return created.access_key.access_key_id, created.secret
+
+
+def test_wrong_passwords_on_several_workers_lock_at_exactly_the_limit(
+    gunicorn_server: Server, account: Account, ram_user_factory
+) -> None:
+    security_services.password_policy_update(actor=Actor(selectors.root_of(account)), max_login_attempts=5)
+    user = ram_user_factory(account, "target")
+    server = gunicorn_server
+
+    def prepare(session: requests.Session) -> str:
+        return _form_token(session, f"{server.url}/login/")
+
+    def fire(session: requests.Session, token: str) -> str:
+        response = session.post(
+            f"{server.url}/login/",
+            data={"csrfmiddlewaretoken": token, "logon_name": "target@acme.onaliyun.com", "password": "wrong-pw-1"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        return str(response.status_code)  # 200: the form again, with the one generic refusal
+
+    outcomes, request_ids = _race(20, prepare, fire)
+    assert outcomes == Counter({"200": 20})
+    # The page says the same for both refusals (it must not tell them apart); the trail does.
+    results = Counter(Event.objects.filter(action="ConsoleLogon").values_list("result", flat=True))
+    assert results == Counter({"WrongPassword": 5, "LoginLocked": 15})
+    profile = LoginProfile.objects.get(principal=user)
+    assert profile.failed_logon_count == 5 and profile.locked_until is not None
+    _assert_several_workers(server, request_ids)
+
+
+def test_twenty_parallel_create_access_key_calls_make_exactly_two_keys(
+    gunicorn_server: Server, account: Account, ram_user_factory
+) -> None:
+    user = ram_user_factory(account, "keyholder", password=None)
+    key_id, secret = _root_key(account)
+    server = gunicorn_server
+
+    def prepare(_session: requests.Session) -> str:
+        return _signed_url(server, key_id, secret, "CreateAccessKey", UserName="keyholder")
+
+    def fire(session: requests.Session, url: str) -> str:
+        return _api_outcome(session.post(url, timeout=10))
+
+    outcomes, request_ids = _race(20, prepare, fire)
+    assert outcomes == Counter({"Success": 2, "LimitExceeded.User.AccessKey": 18})
+    assert AccessKey.objects.filter(principal=user).count() == 2
+    _assert_several_workers(server, request_ids)
+
+
+def test_one_totp_code_is_accepted_once_across_workers(
+    gunicorn_server: Server, account: Account, ram_user_factory
+) -> None:
+    user = ram_user_factory(account, "phone")
+    root_actor = Actor(selectors.root_of(account))
+    enrolment = mfa_services.mfa_enrolment_start(actor=root_actor, user=user)
+    totp = pyotp.TOTP(enrolment.seed)
+    now = datetime.now(UTC)
+    mfa_services.mfa_device_bind(
+        actor=root_actor,
+        user=user,
+        device=enrolment.device,
+        code1=totp.at(now - timedelta(seconds=30)),
+        code2=totp.at(now),
+    )
+    code = totp.at(now + timedelta(seconds=30))  # the next step: within the window, never accepted yet
+    server = gunicorn_server
+
+    def prepare(session: requests.Session) -> str:
+        response = _post_logon(session, server, "phone@acme.onaliyun.com", USER_PASSWORD)
+        assert response.status_code == 302 and response.headers["Location"] == "/login/mfa/"
+        return _form_token(session, f"{server.url}/login/mfa/")
+
+    def fire(session: requests.Session, token: str) -> str:
+        response = session.post(
+            f"{server.url}/login/mfa/",
+            data={"csrfmiddlewaretoken": token, "code": code},
+            allow_redirects=False,
+            timeout=10,
+        )
+        return "accepted" if response.status_code == 302 else f"refused {response.status_code}"
+
+    outcomes, request_ids = _race(10, prepare, fire)
+    assert outcomes == Counter({"accepted": 1, "refused 200": 9})
+    _assert_several_workers(server, request_ids)
+
+
+def test_one_signed_request_replayed_in_parallel_succeeds_once(gunicorn_server: Server, account: Account) -> None:
+    key_id, secret = _root_key(account)
+    server = gunicorn_server
+    url = _signed_url(server, key_id, secret, "GetAccountAlias")  # one nonce for every copy
+
+    def fire(session: requests.Session, _prepared: None) -> str:
+        return _api_outcome(session.post(url, timeout=10))
+
+    outcomes, request_ids = _race(12, lambda _session: None, fire)
+    assert outcomes == Counter({"Success": 1, "SignatureNonceUsed": 11})
+    _assert_several_workers(server, request_ids)
