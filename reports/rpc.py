@@ -13,7 +13,7 @@ from ramconsole.rpc import IMS, ApiCall, format_date, register
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy
-from security.errors import EntityNotExist
+from security.errors import EntityNotExist, InvalidParameter
 
 
 @register("GenerateCredentialReport", versions=(IMS,))
@@ -32,7 +32,10 @@ def get_credential_report(call: ApiCall) -> dict[str, Any]:
     if report is None or report.state != CredentialReport.State.COMPLETED:
         raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")
     header, *rows = report.content.splitlines(keepends=True)
-    start = int(call.text("NextToken", default="0") or 0)
+    token = call.text("NextToken", default="0") or "0"
+    if not token.isdigit():
+        raise InvalidParameter('The parameter - "NextToken" is invalid.', code="InvalidParameter.NextToken")
+    start = int(token)
     page = rows[start : start + max_items]
     truncated = start + max_items < len(rows)
     return {

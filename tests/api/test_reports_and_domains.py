@@ -24,6 +24,9 @@ def test_credential_report_generate_then_get(ims: Api, account: Account, ram_use
     rest = ims.call("GetCredentialReport", MaxItems="1", NextToken=first["NextToken"])
     assert base64.b64decode(rest["Content"]).decode().splitlines()[1].startswith("dana@")
     assert ims.error("GetCredentialReport", MaxItems="3502").code == "InvalidParameter.MaxItems.Range"
+    for bad_token in ("abc", "-1", "1.5"):
+        error = ims.error("GetCredentialReport", NextToken=bad_token)
+        assert (error.code, error.status) == ("InvalidParameter.NextToken", 400)
 
 
 def test_security_practice_report_and_summary(ims: Api, account: Account, ram_user_factory) -> None:
