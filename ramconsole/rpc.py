@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -240,10 +241,20 @@ def _usable(key: AccessKey | None, seen: dict[str, AccessKey]) -> AccessKey:
     return policy.check_key_usable(key)
 
 
+# Stale nonces are deleted at most once a minute per process, not on every call: a nonce is kept
+# twice the timestamp window, and a call whose timestamp is outside the window is refused before
+# its nonce is looked at, so a stale row lingering a minute longer changes no answer.
+NONCE_CLEANUP_INTERVAL = 60.0
+_next_nonce_cleanup = 0.0
+
+
 def _remember_nonce(access_key_id: str, nonce: str, now: datetime) -> None:
+    global _next_nonce_cleanup  # one timestamp per worker process
     if not nonce:
         raise GatewayError(_("The signature nonce is missing."), code="MissingParameter")
-    ApiNonce.objects.filter(seen_at__lt=now - policy.TIMESTAMP_WINDOW * 2).delete()
+    if time.monotonic() >= _next_nonce_cleanup:
+        _next_nonce_cleanup = time.monotonic() + NONCE_CLEANUP_INTERVAL
+        ApiNonce.objects.filter(seen_at__lt=now - policy.TIMESTAMP_WINDOW * 2).delete()
     try:
         with transaction.atomic():
             ApiNonce.objects.create(access_key_id=access_key_id, nonce=nonce[:128], seen_at=now)
@@ -274,49 +285,60 @@ def endpoint(request: HttpRequest) -> JsonResponse:
     source_ip = client_ip(request)
     seen: dict[str, AccessKey] = {}
     actor: Actor | None = None
-    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    try:
-        if request.method not in ("GET", "POST"):
-            raise GatewayError(_("Only GET and POST are supported."), code="UnsupportedHTTPMethod")
-        if version not in HOSTS:
-            raise GatewayError(_("Specified parameter Version is not valid."), code="InvalidVersion")
-        _load_handlers()
-        handler = HANDLERS.get((version, action))
-        if handler is None:
-            error = GatewayError(
-                _("Specified api is not found, please check your url and method."), code="InvalidAction.NotFound"
+    with events.recorded_during() as recorded:
+        try:
+            if request.method not in ("GET", "POST"):
+                raise GatewayError(_("Only GET and POST are supported."), code="UnsupportedHTTPMethod")
+            if version not in HOSTS:
+                raise GatewayError(_("Specified parameter Version is not valid."), code="InvalidVersion")
+            _load_handlers()
+            handler = HANDLERS.get((version, action))
+            if handler is None:
+                error = GatewayError(
+                    _("Specified api is not found, please check your url and method."), code="InvalidAction.NotFound"
+                )
+                error.http_status = 404
+                raise error
+            key = _authenticate(request, params, seen)
+            owner = key.principal
+            actor = Actor(principal=owner, source_ip=source_ip, access_key_id=key.access_key_id)
+            key_services.access_key_mark_used(access_key=key)
+            result = handler(ApiCall(version=version, action=action, params=params, actor=actor))
+            response = JsonResponse({"RequestId": request_id, **result}, content_type="application/json;charset=utf-8")
+            outcome = "Success"
+        except RamError as error:
+            response = _error_response(error, request_id=request_id, version=version)
+            outcome = error.code
+        except Exception:
+            logger.exception("API %s %s failed (request %s)", version, action, request_id)
+            response = _error_response(
+                RamError(_("An internal error occurred."), code="InternalError"), request_id=request_id, version=version
             )
-            error.http_status = 404
-            raise error
-        key = _authenticate(request, params, seen)
-        owner = key.principal
-        actor = Actor(principal=owner, source_ip=source_ip, access_key_id=key.access_key_id)
-        key_services.access_key_mark_used(access_key=key)
-        result = handler(ApiCall(version=version, action=action, params=params, actor=actor))
-        response = JsonResponse({"RequestId": request_id, **result}, content_type="application/json;charset=utf-8")
-        outcome = "Success"
-    except RamError as error:
-        response = _error_response(error, request_id=request_id, version=version)
-        outcome = error.code
-    except Exception:
-        logger.exception("API %s %s failed (request %s)", version, action, request_id)
-        response = _error_response(
-            RamError(_("An internal error occurred."), code="InternalError"), request_id=request_id, version=version
-        )
-        response.status_code = 500
-        outcome = "InternalError"
+            response.status_code = 500
+            outcome = "InternalError"
     _record_call(
-        action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=outcome, after=last_event
+        action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=outcome, recorded=recorded
     )
     return response
 
 
 def _record_call(
-    *, action: str, key: AccessKey | None, actor: Actor | None, source_ip: str | None, outcome: str, after: int
+    *,
+    action: str,
+    key: AccessKey | None,
+    actor: Actor | None,
+    source_ip: str | None,
+    outcome: str,
+    recorded: list[int],
 ) -> None:
-    """Every call is an event; a service that already recorded this call's change is not repeated."""
+    """Every call is an event; a service that already recorded this call's change is not repeated.
+
+    `recorded`: the events this call's own code wrote (one a service wrote and then rolled back no
+    longer exists, hence the check). Other calls' events, even of the same account at the same
+    moment, do not count.
+    """
     account = key.principal.account if key is not None else None
-    if account is not None and Event.objects.filter(id__gt=after, account=account).exists():
+    if account is not None and recorded and Event.objects.filter(pk__in=recorded, account=account).exists():
         return
     events.record(
         action=action[:64] or "UnknownAction",

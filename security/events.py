@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +25,21 @@ T = TypeVar("T")
 # Keys that may never be written into an event's detail, whatever a caller passes.
 _SECRET_KEYS = frozenset({"password", "new_password", "old_password", "secret", "access_key_secret", "seed"})
 
+# The ids of the events recorded inside an open `recorded_during()` block of this thread/task.
+_recorded_ids: ContextVar[list[int] | None] = ContextVar("recorded_event_ids", default=None)
+
+
+@contextmanager
+def recorded_during() -> Iterator[list[int]]:
+    """Collect the ids of the events this thread records inside the block (some may be rolled back
+    later: check that they still exist). Other requests' events are never in it."""
+    ids: list[int] = []
+    token = _recorded_ids.set(ids)
+    try:
+        yield ids
+    finally:
+        _recorded_ids.reset(token)
+
 
 def record(
     *,
@@ -39,7 +56,7 @@ def record(
     """Record `action` (a RAM/IMS API action name, or `ConsoleLogon`/`ConsoleLogout`)."""
     detail = {key: value for key, value in (detail or {}).items() if key.lower() not in _SECRET_KEYS}
     real_now = timezone.now()
-    return Event.objects.create(
+    event = Event.objects.create(
         occurred_at=real_now,
         account_time=account_time or real_now,
         account=account,
@@ -51,6 +68,10 @@ def record(
         result=result[:128],
         detail=detail,
     )
+    collecting = _recorded_ids.get()
+    if collecting is not None:
+        collecting.append(event.pk)
+    return event
 
 
 def audited(action: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

@@ -204,3 +204,21 @@ def test_one_signed_request_replayed_in_parallel_succeeds_once(gunicorn_server: 
     outcomes, request_ids = _race(12, lambda _session: None, fire)
     assert outcomes == Counter({"Success": 1, "SignatureNonceUsed": 11})
     _assert_several_workers(server, request_ids)
+
+
+def test_every_parallel_api_call_is_its_own_event(gunicorn_server: Server, account: Account, ram_user_factory) -> None:
+    """Concurrent calls of one account each leave exactly one event, whatever the others record."""
+    ram_user_factory(account, "reader", password=None)
+    key_id, secret = _root_key(account)
+    server = gunicorn_server
+
+    def prepare(_session: requests.Session) -> str:
+        return _signed_url(server, key_id, secret, "GetUser", UserName="reader")
+
+    def fire(session: requests.Session, url: str) -> str:
+        return _api_outcome(session.post(url, timeout=10))
+
+    outcomes, request_ids = _race(16, prepare, fire)
+    assert outcomes == Counter({"Success": 16})
+    assert Event.objects.filter(account=account, action="GetUser").count() == 16
+    _assert_several_workers(server, request_ids)
