@@ -97,7 +97,11 @@ class Principal(AbstractBaseUser, PermissionsMixin):
                 name="principal_account_matches_kind",
             ),
         ]
-        indexes = [models.Index(fields=["account", "kind", "name"], name="principal_account_kind_name")]
+        indexes = [
+            models.Index(fields=["account", "kind", "name"], name="principal_account_kind_name"),
+            # The Users page: an account's RAM users, newest first, one page at a time.
+            models.Index(fields=["account", "kind", "-created_at", "-id"], name="principal_account_kind_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.logon_name

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact
 
 from accesskeys.models import AccessKey
 from accounts.models import (
@@ -19,6 +20,12 @@ from accounts.models import (
     Sandbox,
 )
 from security.errors import EntityNotExist
+
+
+def name_is(name: str) -> Exact:
+    """RAM user names match regardless of case; LOWER(name) is what the per-account unique index
+    holds, so the lookup is an index probe (`name__iexact` compiles to UPPER and scans)."""
+    return Exact(Lower("name"), name.lower())
 
 
 def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principal | None:
@@ -37,7 +44,7 @@ def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principa
     principals = Principal.objects.select_related("account__domain_alias")
     if lock:
         principals = principals.select_for_update(of=("self",))
-    ram_users = principals.filter(kind=Principal.Kind.RAM_USER, name__iexact=name)
+    ram_users = principals.filter(name_is(name), kind=Principal.Kind.RAM_USER)
     if domain.endswith(suffix):
         return ram_users.filter(account__alias=domain.removesuffix(suffix)).first()
     # A verified domain alias logs its account's RAM users on too; an unverified one does not.
@@ -90,7 +97,7 @@ def ram_user_get(*, account: Account, user_id: str) -> Principal:
 def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
     user = (
         Principal.objects.select_related("account__domain_alias", "login_profile")
-        .filter(account=account, kind=Principal.Kind.RAM_USER, name__iexact=name)
+        .filter(name_is(name), account=account, kind=Principal.Kind.RAM_USER)
         .first()
     )
     if user is None:

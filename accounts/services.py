@@ -107,7 +107,7 @@ def ram_user_create(
     policy.check_display_name(display_name)
     policy.check_contact(email=email, mobile_phone=mobile_phone, comments=comments)
     policy.check_can_add_ram_user(existing_count=selectors.ram_user_count(account=account))
-    if Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, name__iexact=name).exists():
+    if Principal.objects.filter(selectors.name_is(name), account=account, kind=Principal.Kind.RAM_USER).exists():
         raise EntityAlreadyExists("The user does already EXIST.", code="EntityAlreadyExists.User", field="name")
     user_id = _unique_digits(lambda c: Principal.objects.filter(user_id=c).exists())
     user = Principal(

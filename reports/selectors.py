@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast
 
@@ -15,13 +17,39 @@ from mfa.models import VirtualMFADevice
 from ramconsole import clock
 from reports.models import CredentialReport
 from security import policy
+from security.models import Event
 from security.policy.credentials import ROTATION_AGE, UNUSED_AGE
 from security.selectors import password_policy_of, security_preference_of
 
 EVIDENCE_LIMIT = 10
+T = TypeVar("T")
+
+
+# The Security Check's aggregates cost tens of milliseconds at thousands of users, and Overview is
+# the console's landing page. They are cached (the shared Redis cache under `make serve`) under a key
+# that changes with every change of the account — each change records an event — and with every
+# minute of the account's clock, as keys age and passwords expire with time alone.
+CHECK_CACHE_SECONDS = 300
+
+
+def _cached(name: str, account: Account, now: datetime, compute: Callable[[], T]) -> T:
+    # By ID, not time: workers' clocks may disagree. (An event that commits after a higher ID was read
+    # is picked up at the next minute.)
+    newest_event = Event.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first()
+    key = f"security-check:{name}:{account.pk}:{newest_event or 0}:{now:%Y%m%d%H%M}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CHECK_CACHE_SECONDS)
+    return value
 
 
 def account_facts(account: Account, *, now: datetime) -> policy.AccountFacts:
+    """Every number of the Security Check (cached until the account next changes)."""
+    return _cached("facts", account, now, lambda: _account_facts(account, now=now))
+
+
+def _account_facts(account: Account, *, now: datetime) -> policy.AccountFacts:
     """Every number of the Security Check in a handful of aggregate queries, whatever the user count."""
     unused = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - UNUSED_AGE)
     old = Q(created_at__lt=now - ROTATION_AGE)
@@ -67,6 +95,11 @@ class Evidence:
 
 
 def evidence(account: Account, *, now: datetime) -> Evidence:
+    """A few names behind the failing items (cached like the facts)."""
+    return _cached("evidence", account, now, lambda: _evidence(account, now=now))
+
+
+def _evidence(account: Account, *, now: datetime) -> Evidence:
     """A few names behind the failing items (the first ones; the counts are in the facts)."""
     console_without_mfa = (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, login_profile__isnull=False)

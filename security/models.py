@@ -34,6 +34,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["account", "-occurred_at", "-id"], name="event_account_time"),
             models.Index(fields=["account", "action"], name="event_account_action"),
+            # The newest event of an account: the version of its cached Security Check.
+            models.Index(fields=["account", "-id"], name="event_account_newest"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accounts import selectors, services
@@ -55,6 +56,15 @@ def _outbox_backend(settings: Any) -> None:
     """Django's test setup swaps in its in-memory mail backend; the console's Outbox backend is
     part of what is under test, so it stays."""
     settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: a rolled-back test's rows may come back with the same
+    IDs in the next, and cache keys are built from IDs."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 _emails = count(1)

@@ -210,3 +210,36 @@ def test_demo_account_scores_something_to_fix(db) -> None:
     report = report_selectors.security_report(account, now=datetime.now(UTC))
     assert 0 < report["Score"] < 100
     assert report["OldAkNum"] >= 1 and report["UnusedAkNum"] >= 1 and report["SubUserPwdLevel"] in ("low", "mid")
+
+
+def test_the_security_check_is_cached_until_the_account_changes_or_its_clock_moves_on(
+    account, root, ram_user_factory, client_for
+) -> None:
+    client = client_for(root)
+    user = ram_user_factory(account, "aging")
+    start = datetime.now(UTC)
+    # 90 days old in a minute and a half: old by time alone, with no change of the account.
+    key_services.access_key_create(actor=Actor(root), user=user, now=start - timedelta(days=90, seconds=-90))
+    with time_machine.travel(start, tick=False) as traveller:
+        with CaptureQueriesContext(connection) as computed:
+            first = client.get(reverse("accounts:overview")).context
+        with CaptureQueriesContext(connection) as cached:
+            assert client.get(reverse("accounts:overview")).context["score"] == first["score"]
+        assert len(cached) < len(computed)
+        assert {item.key: item.passed for item in first["check_items"]}["old_keys"] is True
+        # A change records an event, so the next Overview computes again and shows it at once.
+        security_services.password_policy_update(
+            actor=Actor(root),
+            minimum_length=12,
+            require_lowercase=True,
+            require_uppercase=True,
+            require_numbers=True,
+            max_login_attempts=5,
+        )
+        stronger = client.get(reverse("accounts:overview")).context["score"]
+        assert stronger > first["score"]
+        # Two minutes on, the key is past 90 days: a later minute of the account's clock is a new entry.
+        traveller.shift(timedelta(minutes=2))
+        aged = client.get(reverse("accounts:overview")).context
+        assert {item.key: item.passed for item in aged["check_items"]}["old_keys"] is False
+        assert aged["score"] < stronger

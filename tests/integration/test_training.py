@@ -80,12 +80,12 @@ def test_training_page_runs_constant_queries(
     account: Account, root_client: Client, root: Principal, ram_user_factory, django_assert_num_queries
 ) -> None:
     ram_user_factory(account, "one", policy="AliyunRAMFullAccess")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         root_client.get(TRAINING)
     for i in range(20):
         user = ram_user_factory(account, f"admin{i}", policy="AliyunRAMFullAccess")
         access_key_services.access_key_create(actor=Actor(root), user=user)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         root_client.get(TRAINING)
 
 
