@@ -91,7 +91,7 @@ def server_env(port: int, redis_url: str) -> dict[str, str]:
         DJANGO_SECURE_SSL_REDIRECT="0",
         DATABASE_URL=f"{PG_SERVER}/{DB_NAME}",
         REDIS_URL=redis_url,
-        DJANGO_LOG_LEVEL="WARNING",
+        DJANGO_LOG_LEVEL="INFO",  # one JSON line per request, as make serve logs
     )
     env.pop("RAMCONSOLE_SECRET_KEYS", None)
     env.pop("RAMCONSOLE_DEMO_MODE", None)
@@ -276,15 +276,15 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    *, workers: int, port: int, env: dict[str, str], log: Path, config: str | None, app_dir: Path
+    *, workers: int, port: int, env: dict[str, str], log: Path, config: str, app_dir: Path
 ) -> subprocess.Popen[bytes]:
     command = [
         str(ROOT_DIR / ".venv" / "bin" / "gunicorn"),
         "ramconsole.wsgi",
-        # An explicit configuration (none by default), so a gunicorn.conf.py in the working
-        # directory does not change what is measured unless asked for.
+        # make serve's configuration unless told otherwise (gthread workers, JSON request logs);
+        # the worker count below overrides its WORKERS.
         "--config",
-        config or os.devnull,
+        config,
         "--workers",
         str(workers),
         "--bind",
@@ -623,7 +623,11 @@ def main() -> None:
         help="mean think time of the extra console run with waiting clients (default 1000; 0 = no such run)",
     )
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
-    parser.add_argument("--gunicorn-config", help="a gunicorn config file (default: none, gunicorn's defaults)")
+    parser.add_argument(
+        "--gunicorn-config",
+        default=str(ROOT_DIR / "ramconsole" / "gunicorn.conf.py"),
+        help="gunicorn config file (default: make serve's, ramconsole/gunicorn.conf.py)",
+    )
     parser.add_argument(
         "--scenarios",
         nargs="+",
