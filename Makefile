@@ -65,7 +65,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed-dev
-	@ls benchmarks/*.py >/dev/null 2>&1 && for b in benchmarks/*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"
+	@ls benchmarks/[!_]*.py >/dev/null 2>&1 && for b in benchmarks/[!_]*.py; do $(BIN)/python $$b; done || echo "no benchmarks yet"
 
 clean:
 	rm -rf $(VENV) test-results staticfiles

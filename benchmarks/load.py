@@ -44,7 +44,6 @@ import re
 import shutil
 import signal
 import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -66,13 +65,11 @@ PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 WRK = "/usr/bin/wrk"
 LUA_SCRIPT = Path(__file__).resolve().parent / "requests.lua"
-BATCH = 5000
 ROOT_EMAIL = "bench-root@example.com"
 ROOT_PASSWORD = "Bench-pass-2030"
 USER_PASSWORD = "Bench-user-pass-2030"
 ADMIN_NAME = "bench-admin"
 LOGON_USERS = 8
-KEY_ALPHABET = string.ascii_letters + string.digits
 TARGET_PAGE_P95_MS = 100.0
 TARGET_API_RPS = 300.0
 CONSOLE_KINDS = ("users", "user detail", "overview")
@@ -115,20 +112,15 @@ def seed(users: int) -> dict[str, Any]:
     import django
 
     django.setup()
-    from datetime import timedelta
 
-    import pyotp
-    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
 
     from accesskeys import services as key_services
-    from accesskeys.models import AccessKey
     from accounts import selectors, services
     from accounts.actors import Actor
-    from accounts.models import LoginProfile, Principal, SystemPolicy
-    from mfa.models import VirtualMFADevice
-    from ramconsole import clock, crypto
+    from accounts.models import Principal, SystemPolicy
+    from benchmarks._bulk import bulk_ram_users
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -149,93 +141,16 @@ def seed(users: int) -> dict[str, Any]:
         logon_users.append(user.upn)
     real = time.perf_counter()
 
-    now = clock.now(account)
     rng = random.Random(11)
-    unusable = make_password(None)
-    seed_token = crypto.encrypt(pyotp.random_base32())
-    secret_token = crypto.encrypt("bench-secret-0123456789abcdefghij")
-    key_ids: set[str] = set()
-
-    def key_id() -> str:
-        while True:
-            candidate = "LTAI" + "".join(rng.choices(KEY_ALPHABET, k=20))
-            if candidate not in key_ids:
-                key_ids.add(candidate)
-                return candidate
-
-    user_id_base = 3_000_000_000_000_000 + rng.randrange(10**14)
     with transaction.atomic():
-        for start in range(0, users, BATCH):
-            indexes = range(start, min(start + BATCH, users))
-            principals = []
-            for i in indexes:
-                created = now - timedelta(days=400 - (i % 400), minutes=i % 1440)
-                principals.append(
-                    Principal(
-                        username=f"{account.account_id}/{user_id_base + i:016d}",
-                        kind=Principal.Kind.RAM_USER,
-                        account=account,
-                        user_id=f"{user_id_base + i:016d}",
-                        name=f"user{i:06d}",
-                        display_name=f"User {i}",
-                        password=unusable,
-                        created_at=created,
-                        updated_at=created,
-                        last_login=now - timedelta(hours=i % 500) if i % 4 else None,
-                    )
-                )
-            Principal.objects.bulk_create(principals, batch_size=BATCH)
-            LoginProfile.objects.bulk_create(
-                [
-                    LoginProfile(
-                        principal=p,
-                        console_password_enabled=i % 10 != 0,
-                        password_changed_at=p.created_at,
-                        created_at=p.created_at,
-                        updated_at=p.created_at,
-                    )
-                    for i, p in zip(indexes, principals, strict=True)
-                ],
-                batch_size=BATCH,
-            )
-            VirtualMFADevice.objects.bulk_create(
-                [
-                    VirtualMFADevice(
-                        account=account,
-                        name=p.name,
-                        seed_encrypted=seed_token,
-                        principal=p,
-                        bound_at=p.created_at,
-                        created_at=p.created_at,
-                    )
-                    for i, p in zip(indexes, principals, strict=True)
-                    if i % 2 == 0
-                ],
-                batch_size=BATCH,
-            )
-            keys = []
-            for i, p in zip(indexes, principals, strict=True):
-                for k in range(2 if i % 3 == 0 else 1):
-                    created = now - timedelta(days=(i * 7 + k * 31) % 365)
-                    used = None if (i + k) % 5 == 0 else now - timedelta(days=(i + k) % 120)
-                    keys.append(
-                        AccessKey(
-                            principal=p,
-                            access_key_id=key_id(),
-                            secret_encrypted=secret_token,
-                            status=AccessKey.Status.INACTIVE if (i + k) % 17 == 0 else AccessKey.Status.ACTIVE,
-                            created_at=created,
-                            updated_at=created,
-                            last_used_at=used,
-                        )
-                    )
-            AccessKey.objects.bulk_create(keys, batch_size=BATCH)
+        bulk_ram_users(account, users, rng=rng, id_base=3_000_000_000_000_000)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would soon: plans for the seeded sizes
     seeded = time.perf_counter()
-    sample = rng.sample(range(users), min(users, 200))
+    sample_names = [f"user{i:06d}" for i in rng.sample(range(users), min(users, 200))]
+    user_ids = dict(Principal.objects.filter(account=account, name__in=sample_names).values_list("name", "user_id"))
     return {
         "users": selectors.ram_user_count(account=account),
         "admin": admin.upn,
@@ -243,8 +158,8 @@ def seed(users: int) -> dict[str, Any]:
         "password": USER_PASSWORD,
         "access_key_id": key.access_key.access_key_id,
         "access_key_secret": key.secret,
-        "sample_names": [f"user{i:06d}" for i in sample],
-        "sample_user_ids": [f"{user_id_base + i:016d}" for i in sample],
+        "sample_names": sample_names,
+        "sample_user_ids": [user_ids[name] for name in sample_names],
         "migrate_s": migrated - started,
         "services_s": real - migrated,
         "bulk_s": seeded - real,

@@ -32,7 +32,6 @@ import os
 import random
 import shutil
 import statistics
-import string
 import subprocess
 import sys
 import tempfile
@@ -48,10 +47,8 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 elif str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))
 
-BATCH = 5000
 ROOT_EMAIL = "bench-root@example.com"
 ROOT_PASSWORD = "Bench-pass-2030"
-KEY_ALPHABET = string.ascii_letters + string.digits
 TARGET_REPORT_SECONDS = 2.0
 TARGET_REPORT_MB = 200.0
 TARGET_OVERVIEW_MS = 300.0
@@ -82,115 +79,20 @@ def _setup_django(db_path: Path) -> None:
 
 def seed(db_path: Path, users: int) -> dict[str, Any]:
     _setup_django(db_path)
-    from datetime import timedelta
 
-    import pyotp
-    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import transaction
 
-    from accesskeys.models import AccessKey
     from accounts import services
-    from accounts.models import LoginProfile, Principal
-    from mfa.models import VirtualMFADevice
-    from ramconsole import clock, crypto
+    from benchmarks._bulk import bulk_ram_users
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter()
 
     account = services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="bench")
-    now = clock.now(account)
-    rng = random.Random(8)
-    unusable = make_password(None)
-    seed_token = crypto.encrypt(pyotp.random_base32())
-    secret_token = crypto.encrypt("bench-secret-0123456789abcdefghij")
-    key_ids: set[str] = set()
-
-    def key_id() -> str:
-        while True:
-            candidate = "LTAI" + "".join(rng.choices(KEY_ALPHABET, k=20))
-            if candidate not in key_ids:
-                key_ids.add(candidate)
-                return candidate
-
-    user_id_base = 2_000_000_000_000_000 + rng.randrange(10**14)
-    keys_total = 0
     with transaction.atomic():
-        for start in range(0, users, BATCH):
-            indexes = range(start, min(start + BATCH, users))
-            principals = []
-            for i in indexes:
-                created = now - timedelta(days=400 - (i % 400), minutes=i % 1440)
-                principals.append(
-                    Principal(
-                        username=f"{account.account_id}/{user_id_base + i:016d}",
-                        kind=Principal.Kind.RAM_USER,
-                        account=account,
-                        user_id=f"{user_id_base + i:016d}",
-                        name=f"user{i:06d}",
-                        display_name=f"User {i}",
-                        password=unusable,
-                        created_at=created,
-                        updated_at=created,
-                        last_login=now - timedelta(hours=i % 500) if i % 4 else None,
-                    )
-                )
-            Principal.objects.bulk_create(principals, batch_size=BATCH)
-            if principals[0].pk is None:  # a backend that does not return primary keys
-                by_name = dict(
-                    Principal.objects.filter(account=account, name__in=[p.name for p in principals]).values_list(
-                        "name", "pk"
-                    )
-                )
-                for principal in principals:
-                    principal.pk = by_name[principal.name]
-            LoginProfile.objects.bulk_create(
-                [
-                    LoginProfile(
-                        principal=p,
-                        console_password_enabled=i % 10 != 0,
-                        password_changed_at=p.created_at,
-                        created_at=p.created_at,
-                        updated_at=p.created_at,
-                    )
-                    for i, p in zip(indexes, principals, strict=True)
-                ],
-                batch_size=BATCH,
-            )
-            VirtualMFADevice.objects.bulk_create(
-                [
-                    VirtualMFADevice(
-                        account=account,
-                        name=p.name,
-                        seed_encrypted=seed_token,
-                        principal=p,
-                        bound_at=p.created_at,
-                        created_at=p.created_at,
-                    )
-                    for i, p in zip(indexes, principals, strict=True)
-                    if i % 2 == 0
-                ],
-                batch_size=BATCH,
-            )
-            keys = []
-            for i, p in zip(indexes, principals, strict=True):
-                for k in range(2 if i % 3 == 0 else 1):
-                    created = now - timedelta(days=(i * 7 + k * 31) % 365)
-                    used = None if (i + k) % 5 == 0 else now - timedelta(days=(i + k) % 120)
-                    keys.append(
-                        AccessKey(
-                            principal=p,
-                            access_key_id=key_id(),
-                            secret_encrypted=secret_token,
-                            status=AccessKey.Status.INACTIVE if (i + k) % 17 == 0 else AccessKey.Status.ACTIVE,
-                            created_at=created,
-                            updated_at=created,
-                            last_used_at=used,
-                        )
-                    )
-            AccessKey.objects.bulk_create(keys, batch_size=BATCH)
-            keys_total += len(keys)
+        keys_total = bulk_ram_users(account, users, rng=random.Random(8), id_base=2_000_000_000_000_000)
     seeded = time.perf_counter()
     return {
         "users": users,
