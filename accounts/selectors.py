@@ -46,10 +46,17 @@ def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principa
         principals = principals.select_for_update(of=("self",))
     ram_users = principals.filter(name_is(name), kind=Principal.Kind.RAM_USER)
     if domain.endswith(suffix):
-        return ram_users.filter(account__alias=domain.removesuffix(suffix)).first()
+        return _only(ram_users.filter(account__alias=domain.removesuffix(suffix)))
     # A verified domain alias logs its account's RAM users on too; an unverified one does not.
     by_alias = ram_users.filter(account__domain_alias__domain=domain, account__domain_alias__verified_at__isnull=False)
-    return by_alias.first() or principals.filter(kind=Principal.Kind.ROOT, email__iexact=logon_name).first()
+    root = principals.filter(Exact(Lower("email"), logon_name.lower()), kind=Principal.Kind.ROOT)
+    return _only(by_alias) or _only(root)
+
+
+def _only(principals: QuerySet[Principal]) -> Principal | None:
+    """The match of a unique lookup. A slice, not first(): without ORDER BY id, PostgreSQL probes the
+    unique index (LOWER(name), LOWER(email)) instead of walking the primary key."""
+    return next(iter(principals[:1]), None)
 
 
 def root_of(account: Account) -> Principal:
@@ -95,14 +102,14 @@ def ram_user_get(*, account: Account, user_id: str) -> Principal:
 
 
 def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
-    user = (
-        Principal.objects.select_related("account__domain_alias", "login_profile")
-        .filter(name_is(name), account=account, kind=Principal.Kind.RAM_USER)
-        .first()
-    )
-    if user is None:
-        raise EntityNotExist(code="EntityNotExist.User", message="The user does not exist.")
-    return user
+    # get(), not first(): with no ORDER BY id the planner probes the (account, LOWER(name)) index
+    # instead of walking the primary key (1 ms at 10,000 users, and growing).
+    try:
+        return Principal.objects.select_related("account__domain_alias", "login_profile").get(
+            name_is(name), account=account, kind=Principal.Kind.RAM_USER
+        )
+    except Principal.DoesNotExist:
+        raise EntityNotExist(code="EntityNotExist.User", message="The user does not exist.") from None
 
 
 def system_policies_of(principal: Principal) -> frozenset[str]:

@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ramconsole.context_processors.console",
             ],
+            # The console's own filters (ramconsole/templatetags/console.py), in every template.
+            "builtins": ["ramconsole.templatetags.console"],
         },
     },
 ]
