@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from itertools import count
 from typing import Any
 
+import pyotp
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -19,6 +21,7 @@ from django.test import Client
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from mfa import services as mfa_services
 from security import sandbox_dns
 
 # Playwright's sync API keeps an event loop in the main thread; Django's async guard would then
@@ -141,6 +144,27 @@ def client_for() -> Callable[[Principal], Client]:
 @pytest.fixture
 def root_client(root: Principal, client_for: Callable[[Principal], Client]) -> Client:
     return client_for(root)
+
+
+def at(seed: str, moment: datetime, steps: int = 0) -> str:
+    return pyotp.TOTP(seed).at(moment + timedelta(seconds=30 * steps))
+
+
+def bind_device(user: Principal, moment: datetime) -> str:
+    """Bind a virtual MFA device to `user` through the services (codes of `moment`); returns its seed."""
+    actor = Actor(selectors.root_of(user.account)) if user.is_ram_user else Actor(user)
+    enrolment = mfa_services.mfa_enrolment_start(actor=actor, user=user)
+    if user.is_root:
+        mfa_services.mfa_root_enable(actor=actor, device=enrolment.device, code=at(enrolment.seed, moment))
+    else:
+        mfa_services.mfa_device_bind(
+            actor=actor,
+            user=user,
+            device=enrolment.device,
+            code1=at(enrolment.seed, moment, -1),
+            code2=at(enrolment.seed, moment),
+        )
+    return enrolment.seed
 
 
 def free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pyotp
 import pytest
 import time_machine
 from django.test import Client
@@ -13,7 +12,6 @@ from django.urls import reverse
 
 from accounts import selectors, services
 from accounts.actors import Actor
-from accounts.models import Principal
 from mfa import selectors as mfa_selectors
 from mfa import services as mfa_services
 from mfa.models import VirtualMFADevice
@@ -22,31 +20,10 @@ from security import services as security_services
 from security.errors import NoPermission
 from security.models import Event
 from security.policy import MfaCodeRefused
-from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
+from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, at, bind_device
 
 LOGON = reverse("accounts:logon")
 START = datetime(2030, 5, 1, 10, 0, 5, tzinfo=UTC)
-
-
-def at(seed: str, moment: datetime, steps: int = 0) -> str:
-    return pyotp.TOTP(seed).at(moment + timedelta(seconds=30 * steps))
-
-
-def bind_device(user: Principal, moment: datetime) -> str:
-    """Bind a device to `user` through the services, at `moment`; returns its seed."""
-    actor = Actor(selectors.root_of(user.account)) if user.is_ram_user else Actor(user)
-    enrolment = mfa_services.mfa_enrolment_start(actor=actor, user=user)
-    if user.is_root:
-        mfa_services.mfa_root_enable(actor=actor, device=enrolment.device, code=at(enrolment.seed, moment))
-    else:
-        mfa_services.mfa_device_bind(
-            actor=actor,
-            user=user,
-            device=enrolment.device,
-            code1=at(enrolment.seed, moment, -1),
-            code2=at(enrolment.seed, moment),
-        )
-    return enrolment.seed
 
 
 def test_admin_enables_a_users_device_with_two_consecutive_codes(account, ram_user_factory, root, client_for):

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pyotp
 import pytest
 from django.db import connection
 from django.test import Client
@@ -29,6 +28,7 @@ from mfa import services as mfa_services
 from reports import services as report_services
 from security import services as security_services
 from tests.api.conftest import IMS_VERSION, RAM_VERSION, Key, signed_v1_query
+from tests.conftest import bind_device
 
 pytestmark = pytest.mark.django_db
 
@@ -102,19 +102,6 @@ def test_list_users_runs_constant_queries(account: Account, ram_user_factory, ca
     assert len(rest["Users"]["User"]) == 5 and rest["IsTruncated"] is False
 
 
-def _bind(root: Principal, user: Principal) -> None:
-    enrolment = mfa_services.mfa_enrolment_start(actor=Actor(root), user=user)
-    totp = pyotp.TOTP(enrolment.seed)
-    now = datetime.now(UTC)
-    mfa_services.mfa_device_bind(
-        actor=Actor(root),
-        user=user,
-        device=enrolment.device,
-        code1=totp.at(now - timedelta(seconds=30)),
-        code2=totp.at(now),
-    )
-
-
 @pytest.mark.parametrize("version", [RAM_VERSION, IMS_VERSION])
 def test_list_virtual_mfa_devices_runs_constant_queries(
     account: Account, root: Principal, ram_user_factory, call, version: str
@@ -122,7 +109,7 @@ def test_list_virtual_mfa_devices_runs_constant_queries(
     def add_devices(start: int, stop: int) -> None:
         for i, user in enumerate(_make_users(account, ram_user_factory, start, stop, password=None), start):
             if i % 2:
-                _bind(root, user)
+                bind_device(user, datetime.now(UTC))
             else:
                 mfa_services.mfa_enrolment_start(actor=Actor(root), user=user)  # created, not bound
 

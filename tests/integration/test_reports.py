@@ -7,7 +7,6 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-import pyotp
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -18,12 +17,12 @@ from accesskeys import services as key_services
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Principal
-from mfa import services as mfa_services
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.models import CredentialReport
 from security import services as security_services
 from security.models import PasswordPolicy
+from tests.conftest import bind_device
 
 T0 = datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
 HEADER = (
@@ -32,19 +31,6 @@ HEADER = (
     "access_key_1_last_used,access_key_2_exist,access_key_2_active,access_key_2_last_rotated,"
     "access_key_2_last_used"
 )
-
-
-def _bind(user, root) -> None:
-    enrolment = mfa_services.mfa_enrolment_start(actor=Actor(root), user=user)
-    totp = pyotp.TOTP(enrolment.seed)
-    now = datetime.now(UTC)
-    mfa_services.mfa_device_bind(
-        actor=Actor(root),
-        user=user,
-        device=enrolment.device,
-        code1=totp.at(now - timedelta(seconds=30)),
-        code2=totp.at(now),
-    )
 
 
 def _report(client: Client) -> list[list[str]]:
@@ -157,7 +143,7 @@ def test_security_report_fields_and_score(account, root, ram_user_factory, clien
     rows = list(csv.reader(io.StringIO(client.get(reverse("reports:security-report-csv")).content.decode())))
     assert rows[0] == list(report) and rows[1][0] == "1"
     before = client.get(reverse("accounts:overview")).context["score"]
-    _bind(user, root)
+    bind_device(user, datetime.now(UTC))
     security_services.password_policy_update(
         actor=Actor(root),
         minimum_length=12,

@@ -12,10 +12,9 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-import pyotp
 import pytest
 import requests
 
@@ -24,11 +23,10 @@ from accesskeys.models import AccessKey
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile
-from mfa import services as mfa_services
 from security import services as security_services
 from security.models import Event
 from tests.api.conftest import Key, signed_v1_query
-from tests.conftest import USER_PASSWORD
+from tests.conftest import USER_PASSWORD, at, bind_device
 from tests.multiworker.conftest import Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -160,18 +158,8 @@ def test_one_totp_code_is_accepted_once_across_workers(
     gunicorn_server: Server, account: Account, ram_user_factory
 ) -> None:
     user = ram_user_factory(account, "phone")
-    root_actor = Actor(selectors.root_of(account))
-    enrolment = mfa_services.mfa_enrolment_start(actor=root_actor, user=user)
-    totp = pyotp.TOTP(enrolment.seed)
     now = datetime.now(UTC)
-    mfa_services.mfa_device_bind(
-        actor=root_actor,
-        user=user,
-        device=enrolment.device,
-        code1=totp.at(now - timedelta(seconds=30)),
-        code2=totp.at(now),
-    )
-    code = totp.at(now + timedelta(seconds=30))  # the next step: within the window, never accepted yet
+    code = at(bind_device(user, now), now, steps=1)  # the next step: within the window, never accepted yet
     server = gunicorn_server
 
     def prepare(session: requests.Session) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-import pyotp
 import pytest
 from django.db import connection
 
@@ -23,6 +22,7 @@ from security import policy
 from security import services as security_services
 from security.errors import RamError
 from security.models import Event
+from tests.conftest import at, bind_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,18 +108,8 @@ def test_twenty_parallel_creates_make_exactly_two_keys(account: Account, ram_use
 
 def test_one_code_is_accepted_once_under_parallel_logons(account: Account, ram_user_factory) -> None:
     user = ram_user_factory(account, "phone")
-    root_actor = Actor(selectors.root_of(account))
-    enrolment = mfa_services.mfa_enrolment_start(actor=root_actor, user=user)
-    totp = pyotp.TOTP(enrolment.seed)
     now = datetime.now(UTC)
-    mfa_services.mfa_device_bind(
-        actor=root_actor,
-        user=user,
-        device=enrolment.device,
-        code1=totp.at(now - timedelta(seconds=30)),
-        code2=totp.at(now),
-    )
-    code = totp.at(now + timedelta(seconds=30))  # the next step: within the window, never accepted yet
+    code = at(bind_device(user, now), now, steps=1)  # the next step: within the window, never accepted yet
 
     def verify(_i: int) -> str:
         mfa_services.mfa_code_verify(principal=user, code=code, source_ip="10.0.0.7")
