@@ -29,6 +29,7 @@ and the event trail, where failed attempts are rightly recorded) must be unchang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -318,13 +319,17 @@ def fingerprint(*, except_account: Account | None = None) -> dict[str, list[tupl
 # --- Response helpers ----------------------------------------------------------------------------
 
 
+RANDOM_CONTENT = re.compile(r'data:[^"\'\s)]+|name="csrfmiddlewaretoken" value="[^"]*"')
+
+
 def body_of(response: HttpResponse, requested: str) -> str:
     """The body and redirect target, minus echoes of the requested URL (the attacker typed those)."""
     content = b"".join(response.streaming_content) if response.streaming else response.content
     text = content.decode("utf-8", errors="replace") + "\n" + response.get("Location", "")
     for echo in (requested, quote(requested, safe=""), quote(requested)):
         text = text.replace(echo, "")
-    return text
+    # Random bytes can spell a user name ("bob" in a QR code's base64, a CSRF token): drop them.
+    return RANDOM_CONTENT.sub("", text)
 
 
 def leaks(response: HttpResponse, requested: str, markers: list[str]) -> list[str]:
