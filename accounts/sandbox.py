@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -20,12 +21,12 @@ from django.utils import timezone
 from accesskeys import services as access_key_services
 from accounts import demo, selectors, services
 from accounts.actors import Actor
-from accounts.models import Account, Principal, Sandbox
+from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox
 from mfa import services as mfa_services
 from ramconsole import clock, crypto
 from security import events, policy
 from security import services as security_services
-from security.errors import EntityAlreadyExists, LogonRefused, NoPermission
+from security.errors import EntityAlreadyExists, LogonRefused, NoPermission, RamError
 
 DEMO_SANDBOX_NAME = "demo"
 SANDBOX_EMAIL_DOMAIN = "sandbox.ramconsole.example"
@@ -76,7 +77,7 @@ class SandboxLogin:
 def logins_of(sandbox: Sandbox) -> list[SandboxLogin]:
     """Who can sign in to the sandbox, with the seed's passwords (for the operator who hands them out)."""
     seed = _seed_logins_of(sandbox)
-    domain = f"{sandbox.alias}.onaliyun.com"
+    domain = f"{sandbox.alias}.{DEFAULT_DOMAIN_SUFFIX}"
     logins = [SandboxLogin("Alibaba Cloud account (root)", sandbox.root_email, seed.root_password)]
     for user in demo.DEMO_USERS:
         if user.name in seed.user_passwords:
@@ -114,6 +115,48 @@ def sandbox_create(*, name: str, email: str, alias: str, logins: SeedLogins) -> 
 
 
 @transaction.atomic
+def demo_sandbox_ensure() -> Sandbox:
+    """The demo sandbox (published logins), created when missing; an existing one is left as it is.
+    A demo account from before sandboxes existed is rebuilt as one."""
+    found = Sandbox.objects.filter(name=DEMO_SANDBOX_NAME).first()
+    if found is not None:
+        return found
+    Account.objects.filter(
+        principals__kind=Principal.Kind.ROOT, principals__email__iexact=demo.DEMO_ACCOUNT_EMAIL
+    ).delete()
+    return sandbox_create(
+        name=DEMO_SANDBOX_NAME,
+        email=demo.DEMO_ACCOUNT_EMAIL,
+        alias=demo.DEMO_ACCOUNT_ALIAS,
+        logins=SeedLogins.published(),
+    )
+
+
+def sandboxes_create(*, prefix: str, count: int) -> list[Sandbox]:
+    """`count` trainee sandboxes <prefix>-NN, numbered on from the highest existing one, each with
+    generated logins. All or none: a refusal (a bad prefix) creates nothing."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
+    taken = [int(m.group(1)) for name in Sandbox.objects.values_list("name", flat=True) if (m := pattern.match(name))]
+    first = max(taken, default=0) + 1
+    created = []
+    with transaction.atomic():
+        for number in range(first, first + count):
+            name = f"{prefix}-{number:02d}"
+            try:
+                created.append(
+                    sandbox_create(
+                        name=name,
+                        email=f"{name}@{SANDBOX_EMAIL_DOMAIN}",
+                        alias=name,
+                        logins=SeedLogins.generated(),
+                    )
+                )
+            except RamError as error:  # say which sandbox: the alias is the one refused
+                raise type(error)(f"{name}: {error.message}", code=error.code, field=error.field) from error
+    return created
+
+
+@transaction.atomic
 def sandbox_reset(*, sandbox: Sandbox, actor: Actor | None = None, operator: str = "") -> Account:
     """Rebuild the sandbox's account from its seed, under the same ID, alias and logins.
 
@@ -121,7 +164,7 @@ def sandbox_reset(*, sandbox: Sandbox, actor: Actor | None = None, operator: str
     the clock offset) and everyone in it is signed out. Called by the account's root from the
     console (`actor`), or by an operator (`operator`, a name for the event).
     """
-    if actor is not None and not (policy.is_root(actor.principal) and actor.account.account_id == sandbox.account_id):
+    if actor is not None and not policy.can_reset_sandbox(actor.principal, sandbox):
         raise NoPermission()
     sandbox = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
     logins = _seed_logins_of(sandbox)

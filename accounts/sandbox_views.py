@@ -37,7 +37,7 @@ def sandbox_clock(request: HttpRequest) -> HttpResponse:
         "account_time": clock.now(account),
         "offset": account.clock_offset,
         "steps": list(policy.CLOCK_STEPS),
-        "can_reset": policy.is_root(request.user) and selectors.sandbox_of(account) is not None,
+        "can_reset": policy.can_reset_sandbox(request.user, selectors.sandbox_of(account)),
     }
     return render(request, "accounts/sandbox_clock.html", context)
 

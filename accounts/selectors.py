@@ -178,5 +178,10 @@ def sandbox_of(account: Account) -> Sandbox | None:
     return Sandbox.objects.filter(account_id=account.account_id).first()
 
 
+def sandbox_find(key: str) -> Sandbox | None:
+    """A sandbox by its name, account ID or alias (operator commands)."""
+    return Sandbox.objects.filter(Q(name=key) | Q(account_id=key) | Q(alias=key)).first()
+
+
 def outbox_of(account: Account) -> QuerySet[OutboxMessage]:
     return OutboxMessage.objects.filter(account=account).order_by("-sent_at", "-id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts import selectors
-from accounts.models import Principal, SystemPolicy
+from accounts.models import Principal, Sandbox, SystemPolicy
 from security.errors import NoPermission
 from security.selectors import security_preference_of
 
@@ -90,6 +90,12 @@ def check_allowed(principal: Principal, action: str, *, target: Principal | None
 def is_root(principal: Principal) -> bool:
     """The root Security Settings page (login password, account MFA, login mask) is the account's own."""
     return principal.is_authenticated and principal.kind == Principal.Kind.ROOT
+
+
+def can_reset_sandbox(principal: Principal, sandbox: Sandbox | None) -> bool:
+    """Reset sandbox (PRODUCT.md §12): the root of the sandbox's own account (operators use the
+    command or the admin). `sandbox` is None when the account is no sandbox."""
+    return is_root(principal) and sandbox is not None and principal.account.account_id == sandbox.account_id
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import csv
-import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import sandbox
-from accounts.models import Sandbox
 from security.errors import RamError
 
 CSV_HEADER = ["sandbox", "account_id", "role", "logon_name", "password", "mfa_key"]
@@ -27,35 +25,21 @@ class Command(BaseCommand):
         count, prefix = options["count"], options["prefix"]
         if not 1 <= count <= 500:
             raise CommandError("--count must be between 1 and 500.")
-        rows = []
-        first = _first_free_number(prefix)
-        for number in range(first, first + count):
-            name = f"{prefix}-{number:02d}"
-            try:
-                created = sandbox.sandbox_create(
-                    name=name,
-                    email=f"{name}@{sandbox.SANDBOX_EMAIL_DOMAIN}",
-                    alias=name,
-                    logins=sandbox.SeedLogins.generated(),
-                )
-            except RamError as error:
-                raise CommandError(f"{name}: {error.message}") from error
-            rows += [
-                [created.name, created.account_id, login.role, login.logon_name, login.password, login.mfa_key]
-                for login in sandbox.logins_of(created)
-            ]
+        try:
+            created = sandbox.sandboxes_create(prefix=prefix, count=count)
+        except RamError as error:
+            raise CommandError(error.message) from error
+        rows = [
+            [made.name, made.account_id, login.role, login.logon_name, login.password, login.mfa_key]
+            for made in created
+            for login in sandbox.logins_of(made)
+        ]
         if options["output"]:
             with open(options["output"], "w", newline="", encoding="utf-8") as handle:
                 _write_csv(handle, rows)
             self.stderr.write(f"{count} sandbox(es) created; logins written to {options['output']}")
         else:
             _write_csv(self.stdout, rows)
-
-
-def _first_free_number(prefix: str) -> int:
-    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
-    numbers = [int(m.group(1)) for name in Sandbox.objects.values_list("name", flat=True) if (m := pattern.match(name))]
-    return max(numbers, default=0) + 1
 
 
 def _write_csv(handle: Any, rows: list[list[str]]) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
-from accounts import sandbox
-from accounts.models import Sandbox
+from accounts import sandbox, selectors
 
 
 class Command(BaseCommand):
@@ -19,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         key = options["sandbox"]
-        found = Sandbox.objects.filter(Q(name=key) | Q(account_id=key) | Q(alias=key)).first()
+        found = selectors.sandbox_find(key)
         if found is None:
             raise CommandError(f"No sandbox is named {key!r} (see `manage.py create_sandboxes`).")
         account = sandbox.sandbox_reset(sandbox=found, operator="manage.py reset_sandbox")

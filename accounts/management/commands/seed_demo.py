@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
 
-from accounts import demo, sandbox
+from accounts import sandbox
 from accounts.management.commands._output import emit
-from accounts.models import Account, Principal, Sandbox
 
 
 class Command(BaseCommand):
@@ -18,20 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        demo_sandbox = Sandbox.objects.filter(name=sandbox.DEMO_SANDBOX_NAME).first()
-        if demo_sandbox is None:
-            # A demo account from before sandboxes existed is rebuilt as one.
-            Account.objects.filter(
-                principals__kind=Principal.Kind.ROOT, principals__email__iexact=demo.DEMO_ACCOUNT_EMAIL
-            ).delete()
-            demo_sandbox = sandbox.sandbox_create(
-                name=sandbox.DEMO_SANDBOX_NAME,
-                email=demo.DEMO_ACCOUNT_EMAIL,
-                alias=demo.DEMO_ACCOUNT_ALIAS,
-                logins=sandbox.SeedLogins.published(),
-            )
+        demo_sandbox = sandbox.demo_sandbox_ensure()
         logins = sandbox.logins_of(demo_sandbox)
         emit(
             self,
