@@ -7,7 +7,9 @@
 -- as application/x-www-form-urlencoded). The lines are used in order and start again at the top
 -- when the file runs out: load.py writes enough signed API requests (each with its own nonce) that
 -- no line is sent twice at the expected rate; a repeated nonce would show up as status 400.
--- Headers given with `wrk -H` (the session cookie) go with every request.
+-- Headers given with `wrk -H` (the session cookie) go with every request except signed API calls
+-- (paths `/?…`): the SDKs send no cookie, and a call carrying a console session would also pay for
+-- loading that session and its user.
 --
 -- THINK_MS (optional): each connection waits a random 0.5-1.5 x THINK_MS before each request, like
 -- a person reading the page (wrk's latency does not include the wait). Without it, every
@@ -37,8 +39,11 @@ function init(args)
     if line ~= "" then
       local fields = split(line)
       local headers = {}
+      local signed_call = fields[2]:sub(1, 2) == "/?"
       for name, value in pairs(wrk.headers) do
-        headers[name] = value
+        if not (signed_call and name == "Cookie") then
+          headers[name] = value
+        end
       end
       local body = fields[3]
       if body ~= nil and body ~= "" then

@@ -11,9 +11,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -24,7 +25,7 @@ from accesskeys.models import AccessKey
 from accounts import selectors as account_selectors
 from accounts.actors import Actor
 from accounts.models import Principal
-from ramconsole import clock, crypto, signatures
+from ramconsole import clock, crypto, rows, signatures
 from ramconsole.net import client_ip
 from security import events, policy
 from security.errors import EntityNotExist, InvalidParameter, RamError
@@ -255,11 +256,17 @@ def _remember_nonce(access_key_id: str, nonce: str, now: datetime) -> None:
     if time.monotonic() >= _next_nonce_cleanup:
         _next_nonce_cleanup = time.monotonic() + NONCE_CLEANUP_INTERVAL
         ApiNonce.objects.filter(seen_at__lt=now - policy.TIMESTAMP_WINDOW * 2).delete()
-    try:
-        with transaction.atomic():
-            ApiNonce.objects.create(access_key_id=access_key_id, nonce=nonce[:128], seen_at=now)
-    except IntegrityError:
-        raise GatewayError(_("Specified signature nonce was used already."), code="SignatureNonceUsed") from None
+    # One statement, no transaction of its own: the unique constraint decides between concurrent
+    # replays (the second waits for the first to commit, then inserts nothing).
+    with connection.cursor() as cursor:
+        cursor.execute(_nonce_insert_sql(), [access_key_id, nonce[:128], connection.ops.adapt_datetimefield_value(now)])
+        if cursor.fetchone() is None:
+            raise GatewayError(_("Specified signature nonce was used already."), code="SignatureNonceUsed")
+
+
+@cache
+def _nonce_insert_sql() -> str:
+    return rows.insert_unless_present(ApiNonce, ("access_key_id", "nonce", "seen_at"), ("access_key_id", "nonce"))
 
 
 def _error_response(error: RamError, *, request_id: str, version: str) -> JsonResponse:

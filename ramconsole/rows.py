@@ -1,0 +1,67 @@
+"""Model instances from SQL written once, for the reads every signed API call makes.
+
+Compiling a queryset costs more than running it: 0.5-0.9 ms against 0.1-0.3 ms for an AccessKey
+with its owner and account, or a RAM user by name (benchmarks/RESULTS.md, issue 11), and the API
+gateway makes those reads on every call. A selector writes such a query with `select`, and
+`instances` turns each row back into model instances the way a queryset does (the backend's and the
+fields' converters, then `Model.from_db`), so callers get ordinary instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+
+
+def table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def select(*sources: tuple[type[models.Model], str]) -> str:
+    """`SELECT alias."col", …` over every concrete field of each (model, alias), in `_meta` order."""
+    quote = connection.ops.quote_name
+    return "SELECT " + ", ".join(
+        f"{alias}.{quote(field.column)}" for model, alias in sources for field in model._meta.concrete_fields
+    )
+
+
+def insert_unless_present(model: type[models.Model], fields: Sequence[str], unique: Sequence[str]) -> str:
+    """One statement that inserts a row (values bound in `fields` order) unless a row with the same
+    `unique` fields exists: it returns the new id, or no row."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return (
+        f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders}) "  # noqa: S608 - names from model metadata
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(model._meta.pk.column)}"
+    )
+
+
+@cache
+def _columns(model: type[models.Model]) -> tuple[list[str], list[Any]]:
+    fields = model._meta.concrete_fields
+    return [field.attname for field in fields], [field.get_col(model._meta.db_table) for field in fields]
+
+
+def _instance(model: type[models.Model], values: list[Any]) -> models.Model:
+    # As the ORM's compiler does: the backend's converters, then the field's. Looked up on each
+    # call, as the backend's are bound to this thread's connection.
+    attnames, columns = _columns(model)
+    for index, column in enumerate(columns):
+        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            values[index] = converter(values[index], column, connection)
+    return model.from_db(connection.alias, attnames, values)
+
+
+def instances(row: Sequence[Any], *models_in_order: type[models.Model]) -> list[models.Model]:
+    """One instance per model from a row of `select`, models in the same order."""
+    result, start = [], 0
+    for model in models_in_order:
+        end = start + len(model._meta.concrete_fields)
+        result.append(_instance(model, list(row[start:end])))
+        start = end
+    return result

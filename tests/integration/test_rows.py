@@ -1,0 +1,65 @@
+"""The API gateway's hand-written reads (ramconsole/rows.py) give the same instances as the ORM."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from django.db.models import Model
+
+from accesskeys import selectors as key_selectors
+from accesskeys import services as key_services
+from accesskeys.models import AccessKey
+from accounts import selectors
+from accounts.actors import Actor
+from accounts.models import Account, Principal
+from security.errors import EntityNotExist
+
+pytestmark = pytest.mark.django_db
+
+
+def fields_of(instance: Model) -> dict[str, object]:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_key_with_owner_and_account_as_the_orm_loads_them(root: Principal, admin_user: Principal) -> None:
+    created = key_services.access_key_create(actor=Actor(principal=root), user=admin_user)
+    used_at = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    stored = AccessKey.objects.get(access_key_id=created.access_key.access_key_id)
+    key_services.access_key_mark_used(access_key=stored, now=used_at)
+
+    key = key_selectors.access_key_by_id(created.access_key.access_key_id)
+
+    expected = AccessKey.objects.select_related("principal__account").get(
+        access_key_id=created.access_key.access_key_id
+    )
+    assert fields_of(key) == fields_of(expected)
+    assert fields_of(key.principal) == fields_of(expected.principal)
+    assert fields_of(key.principal.account) == fields_of(expected.principal.account)
+    assert key.last_used_at == used_at and key.last_used_at.tzinfo is not None  # converted like the ORM's
+    assert key.principal.account.clock_offset == expected.principal.account.clock_offset
+    assert key._state.adding is False  # a loaded instance: save() updates
+    assert key_selectors.access_key_by_id("LTAI" + "x" * 20) is None
+
+
+def test_user_by_name_ignores_case_and_stays_in_its_account(
+    account: Account, account_factory: Callable[..., Account], ram_user_factory: Callable[..., Principal]
+) -> None:
+    mine = ram_user_factory(account, "Dana")
+    other_account = account_factory(email="other-root@example.com")
+    theirs = ram_user_factory(other_account, "dana")
+
+    found = selectors.ram_user_get_by_name(account=account, name="dANA")
+
+    assert fields_of(found) == fields_of(Principal.objects.get(pk=mine.pk))
+    assert found.account is account  # the caller's account, not loaded again
+    assert selectors.ram_user_get_by_name(account=other_account, name="DANA").pk == theirs.pk
+    with pytest.raises(EntityNotExist):
+        selectors.ram_user_get_by_name(account=account, name="nobody")
+
+
+def test_user_by_name_finds_ram_users_only(account: Account, root: Principal) -> None:
+    Principal.objects.filter(pk=root.pk).update(name="owner")
+    with pytest.raises(EntityNotExist):
+        selectors.ram_user_get_by_name(account=account, name="owner")
