@@ -200,7 +200,10 @@ LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ramconsole.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ramconsole.logs.RequestIdFilter"},
+        "no_query_string": {"()": "ramconsole.logs.QueryStringFilter"},
+    },
     "formatters": {
         "json": {"()": "ramconsole.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -213,4 +216,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # runserver's own request lines (make run), without their query strings.
+    "loggers": {
+        "django.server": {"handlers": ["console"], "filters": ["no_query_string"], "level": "INFO", "propagate": False}
+    },
 }

@@ -8,6 +8,9 @@ import logging
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from accounts.actors import Actor
 from accounts.models import Account, Principal
 from ramconsole import logs
 from tests.api.conftest import Key, encode, signed_v1_params
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HEX32 = "0123456789abcdef"
@@ -183,3 +187,39 @@ def test_plain_http_on_loopback_is_an_explicit_switch() -> None:
     assert _settings_of(production, fields) == [True, True, True, "json"]
     loopback = {**production, "DJANGO_SECURE_COOKIES": "0", "DJANGO_SECURE_SSL_REDIRECT": "0"}
     assert _settings_of(loopback, fields) == [False, False, False, "json"]
+
+
+def test_runserver_logs_request_lines_without_query_strings(tmp_path: Path) -> None:
+    """`make run` serves with runserver, whose own request lines once carried AccessKeyId and
+    Signature (a call refused for its Version: it still records an event, hence the migrate)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PYTHONUNBUFFERED="1")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, check=True
+    )
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    query = "Action=GetUser&Version=bad&AccessKeyId=LTAIkeyidinthelog0000000&Signature=signatureinthelog%3D"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/?{query}", method="POST"))
+        body = refused.value.read()
+        assert json.loads(body)["Code"] == "InvalidVersion", body
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert '"POST / HTTP/1.1" 400' in output, output
+    assert "LTAIkeyidinthelog" not in output and "signatureinthelog" not in output
