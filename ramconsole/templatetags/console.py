@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -22,3 +24,18 @@ def utc_time(value: datetime | None) -> SafeString | str:
     value = timezone.localtime(value)  # as the `date` filter shows it
     text = f"{value:%Y-%m-%d %H:%M:%S} UTC"
     return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), text, text)
+
+
+@register.filter
+def duration_text(value: timedelta) -> str:
+    """`91 days 1 hour`, `0 minutes`: whole days, hours and minutes (a timedelta prints
+    `91 days, 1:00:00`). The Sandbox clock moves by hours and days only."""
+    minutes = int(value.total_seconds()) // 60
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        ngettext("%(n)d day", "%(n)d days", days) % {"n": days} if days else "",
+        ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours} if hours else "",
+        ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes} if minutes else "",
+    ]
+    return " ".join(part for part in parts if part) or _("0 minutes")

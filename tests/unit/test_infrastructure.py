@@ -1,4 +1,4 @@
-"""The clock, the source address and CSV escaping: small modules every rule relies on."""
+"""The clock, the source address, CSV escaping and the shell's text filters: small modules every rule relies on."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from accounts.models import Account
 from ramconsole import clock
 from ramconsole.net import client_ip
 from ramconsole.spreadsheet import csv_lines, safe_cell
+from ramconsole.templatetags.console import duration_text
 
 
 @time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False)
@@ -68,3 +69,18 @@ def test_safe_cell_escapes_formulas(value: object, expected: str) -> None:
 def test_csv_lines_escape_every_row() -> None:
     lines = list(csv_lines(["a", "b"], [["=1+1", "ok"]]))
     assert lines == ["a,b\r\n", "'=1+1,ok\r\n"]
+
+
+@pytest.mark.parametrize(
+    ("offset", "text"),
+    [
+        (timedelta(), "0 minutes"),
+        (timedelta(seconds=59), "0 minutes"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(hours=2, minutes=30), "2 hours 30 minutes"),
+        (timedelta(days=1, hours=1), "1 day 1 hour"),
+        (timedelta(days=91), "91 days"),
+    ],
+)
+def test_sandbox_clock_offset_reads_as_days_hours_and_minutes(offset: timedelta, text: str) -> None:
+    assert duration_text(offset) == text
