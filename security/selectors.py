@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import Account
+from ramconsole import rows
 from security.models import RESULT_SUCCESS, DomainAlias, Event, PasswordPolicy, SandboxDnsRecord, SecurityPreference
 
 RESULT_FILTER_SUCCESS = "success"
@@ -39,9 +42,24 @@ def event_list(
     return events.order_by("-occurred_at", "-id")
 
 
+@cache
+def _event_actions_sql() -> str:
+    # A loose index scan: each step finds the next action name with one probe of the (account,
+    # action) index. SELECT DISTINCT read every event of the account instead (9 ms at 65,000 events,
+    # and an event is written per API call).
+    events = rows.table(Event)
+    return (
+        f"WITH RECURSIVE actions(action) AS (SELECT MIN(action) FROM {events} WHERE account_id = %s "  # noqa: S608
+        f"UNION ALL SELECT (SELECT MIN(e.action) FROM {events} e WHERE e.account_id = %s AND e.action > a.action) "
+        "FROM actions a WHERE a.action IS NOT NULL) SELECT action FROM actions WHERE action IS NOT NULL"
+    )
+
+
 def event_actions(*, account: Account) -> list[str]:
-    """The action names that occur in `account`'s events, for the filter menu."""
-    return list(Event.objects.filter(account=account).values_list("action", flat=True).distinct().order_by("action"))
+    """The action names that occur in `account`'s events, sorted, for the filter menu."""
+    with connection.cursor() as cursor:
+        cursor.execute(_event_actions_sql(), [account.pk, account.pk])
+        return [action for (action,) in cursor.fetchall()]
 
 
 def password_policy_of(account: Account) -> PasswordPolicy:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from ramconsole import clock
 from ramconsole.decorators import requires_account_member, requires_action, requires_root
 from ramconsole.forms import ConfirmForm
 from ramconsole.net import client_ip
+from ramconsole.paging import CappedPaginator
 from ramconsole.spreadsheet import csv_lines
 from security import policy, selectors, services
 from security.forms import (
@@ -38,6 +38,9 @@ from security.forms import (
 )
 
 EVENTS_PER_PAGE = 50
+# The Events page lists the newest 10,000 matches (200 pages); the filters narrow them and the CSV
+# export has them all.
+EVENTS_LISTED = 10_000
 EVENT_CSV_HEADER = ["time_utc", "account_time_utc", "operator", "source_ip", "action", "target", "result"]
 
 
@@ -126,7 +129,8 @@ def _filtered_events(request: HttpRequest) -> tuple[EventFilterForm, object]:
 @require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     form, events = _filtered_events(request)
-    page = Paginator(events.select_related(None), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(events.select_related(None), EVENTS_PER_PAGE, limit=EVENTS_LISTED)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "security/event_list.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -1,4 +1,5 @@
-"""The Events page: scoped to the account, filterable, exportable as formula-safe CSV."""
+"""The Events page: scoped to the account, filterable, exportable as formula-safe CSV, and listing
+at most the newest EVENTS_LISTED matches."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Account, Principal
-from security import events
+from security import events, selectors
+from security import views as security_views
 from security.models import Event
 
 EVENTS = reverse("security:event-list")
@@ -81,3 +84,37 @@ def test_events_page_queries_are_constant(root_client: Client, account: Account,
 def test_read_only_user_sees_events(readonly_user: Principal, client_for) -> None:
     assert client_for(readonly_user).get(EVENTS).status_code == 200
     assert Event.objects.filter(account=readonly_user.account).exists()
+
+
+@pytest.mark.parametrize(("recorded", "truncated"), [(4, False), (5, False), (6, True)])
+def test_events_page_lists_the_newest_matches_only(
+    root_client: Client, account: Account, monkeypatch: pytest.MonkeyPatch, recorded: int, truncated: bool
+) -> None:
+    """Counting an ever-growing table costs more with every API call: the page stops at a limit
+    (here 5 events, 2 per page), says so, and the export still has every event."""
+    monkeypatch.setattr(security_views, "EVENTS_LISTED", 5)
+    monkeypatch.setattr(security_views, "EVENTS_PER_PAGE", 2)
+    Event.objects.filter(account=account).delete()
+    for i in range(recorded):
+        events.record(action="CreateUser", account=account, target=f"user{i}")
+
+    first = root_client.get(EVENTS).content.decode()
+    last = root_client.get(EVENTS, {"page": 99}).content.decode()  # beyond the end: the last page
+
+    assert f"Page 1 of {min(recorded, 5) // 2 + min(recorded, 5) % 2}" in first
+    assert ("events-truncated" in first) is truncated
+    assert "user" + str(recorded - 1) in first  # the newest come first
+    assert ("user0<" in last) is not truncated  # the oldest is listed only while within the limit
+    assert len(_export_rows(root_client)) == recorded + 1  # header + every event
+
+
+def test_action_menu_lists_each_action_of_the_account_once_sorted(account_factory) -> None:
+    mine, theirs = account_factory(email="menu-a@example.com"), account_factory(email="menu-b@example.com")
+    Event.objects.filter(account__in=[mine, theirs]).delete()
+    assert selectors.event_actions(account=mine) == []
+    for action in ("UpdateUser", "CreateUser", "UpdateUser", "AttachPolicyToUser", "CreateUser"):
+        events.record(action=action, account=mine)
+    events.record(action="DeleteUser", account=theirs)
+
+    assert selectors.event_actions(account=mine) == ["AttachPolicyToUser", "CreateUser", "UpdateUser"]
+    assert selectors.event_actions(account=theirs) == ["DeleteUser"]
