@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.backends import BaseBackend
 from django.http import HttpRequest
 
+from accounts import selectors
 from accounts.models import Principal
 
 
@@ -32,7 +33,7 @@ class LogonNameBackend(BaseBackend):
         return None
 
     def get_user(self, user_id: int) -> Principal | None:
-        return Principal.objects.select_related("account").filter(pk=user_id).first()
+        return selectors.principal_with_account(user_id)
 
     def has_perm(self, user_obj: Principal, perm: str, obj: object = None) -> bool:
         return user_obj.is_superuser and user_obj.kind == Principal.Kind.OPERATOR

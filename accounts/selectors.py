@@ -105,6 +105,26 @@ def ram_user_get(*, account: Account, user_id: str) -> Principal:
 
 
 @cache
+def _principal_with_account_sql() -> str:
+    return rows.select((Principal, "p"), (Account, "a")) + (
+        f" FROM {rows.table(Principal)} p LEFT JOIN {rows.table(Account)} a ON a.id = p.account_id WHERE p.id = %s"
+    )
+
+
+def principal_with_account(pk: int) -> Principal | None:
+    """The principal of a console session, with its account (operators have none): read on every
+    console request, so one query in SQL written once (ramconsole/rows.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_principal_with_account_sql(), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    principal, account = rows.instances(row, Principal, Account)
+    principal.account = account if principal.account_id is not None else None
+    return principal
+
+
+@cache
 def _ram_user_by_name_sql() -> str:
     # A probe of the (account, LOWER(name)) unique index; no ORDER BY, which would walk the primary key.
     return rows.select((Principal, "p")) + (

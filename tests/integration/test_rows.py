@@ -63,3 +63,14 @@ def test_user_by_name_finds_ram_users_only(account: Account, root: Principal) ->
     Principal.objects.filter(pk=root.pk).update(name="owner")
     with pytest.raises(EntityNotExist):
         selectors.ram_user_get_by_name(account=account, name="owner")
+
+
+def test_session_principal_with_its_account_or_none(root: Principal) -> None:
+    found = selectors.principal_with_account(root.pk)
+    expected = Principal.objects.select_related("account").get(pk=root.pk)
+    assert fields_of(found) == fields_of(expected)
+    assert fields_of(found.account) == fields_of(expected.account)
+
+    operator = Principal.objects.create_superuser("ops", "Operator-pass-2030")
+    assert selectors.principal_with_account(operator.pk).account is None  # operators belong to no account
+    assert selectors.principal_with_account(operator.pk + 1000) is None
