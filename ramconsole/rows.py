@@ -1,10 +1,11 @@
-"""Model instances from SQL written once, for the reads every signed API call makes.
+"""Model instances from SQL written once, for the reads made on every request (the signing key and
+the named user of an API call, the principal of a console session).
 
 Compiling a queryset costs more than running it: 0.5-0.9 ms against 0.1-0.3 ms for an AccessKey
-with its owner and account, or a RAM user by name (benchmarks/RESULTS.md, issue 11), and the API
-gateway makes those reads on every call. A selector writes such a query with `select`, and
-`instances` turns each row back into model instances the way a queryset does (the backend's and the
-fields' converters, then `Model.from_db`), so callers get ordinary instances.
+with its owner and account, or a RAM user by name (benchmarks/RESULTS.md, issue 11). A selector
+writes such a query with `select`, and `instances` turns each row back into model instances the way
+a queryset does (the backend's and the fields' converters, then `Model.from_db`), so callers get
+ordinary instances.
 """
 
 from __future__ import annotations

@@ -18,12 +18,10 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from accounts import selectors
 from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
 from mfa import selectors as mfa_selectors
-from mfa import services as mfa_services
 from security import services as security_services
 from tests.browser.helpers import (
     TOTP_START,
@@ -35,7 +33,7 @@ from tests.browser.helpers import (
     totp,
     url,
 )
-from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
+from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device
 
 CODE_REFUSED = 'The parameter - "AuthenticationCode" is inccorrect.'  # sic: RAM's wording
 REMEMBER = "Remember this browser for 7 days"
@@ -68,20 +66,6 @@ def enter_two_codes(page: Page, seed: str, moment: datetime, submit: str) -> Non
     page.get_by_label("First Security Code").fill(totp(seed, moment, -1))
     page.get_by_label("Second Security Code").fill(totp(seed, moment))
     page.get_by_role("button", name=submit).click()
-
-
-def bind_device(user: Principal, moment: datetime) -> str:
-    """Bind a device to RAM user `user` through the services, at `moment`; returns its seed."""
-    actor = Actor(selectors.root_of(user.account))
-    enrolment = mfa_services.mfa_enrolment_start(actor=actor, user=user)
-    mfa_services.mfa_device_bind(
-        actor=actor,
-        user=user,
-        device=enrolment.device,
-        code1=totp(enrolment.seed, moment, -1),
-        code2=totp(enrolment.seed, moment),
-    )
-    return enrolment.seed
 
 
 @pytest.fixture

@@ -100,6 +100,15 @@ def _api_outcome(response: requests.Response) -> str:
     return "Success" if response.status_code == 200 else body["Code"]
 
 
+def _api_race(count: int, server: Server, url_of: Callable[[], str]) -> tuple[Counter[str], set[str]]:
+    """`count` signed calls at once, each to the URL `url_of()` gives it (one nonce each, or the same)."""
+
+    def fire(session: requests.Session, url: str) -> str:
+        return _api_outcome(session.post(url, timeout=10))
+
+    return _race(count, lambda _session: url_of(), fire)
+
+
 def _root_key(account: Account) -> tuple[str, str]:
     root = selectors.root_of(account)
     created = access_key_services.access_key_create(actor=Actor(root), user=root)
@@ -141,14 +150,9 @@ def test_twenty_parallel_create_access_key_calls_make_exactly_two_keys(
     user = ram_user_factory(account, "keyholder", password=None)
     key_id, secret = _root_key(account)
     server = gunicorn_server
-
-    def prepare(_session: requests.Session) -> str:
-        return _signed_url(server, key_id, secret, "CreateAccessKey", UserName="keyholder")
-
-    def fire(session: requests.Session, url: str) -> str:
-        return _api_outcome(session.post(url, timeout=10))
-
-    outcomes, request_ids = _race(20, prepare, fire)
+    outcomes, request_ids = _api_race(
+        20, server, lambda: _signed_url(server, key_id, secret, "CreateAccessKey", UserName="keyholder")
+    )
     assert outcomes == Counter({"Success": 2, "LimitExceeded.User.AccessKey": 18})
     assert AccessKey.objects.filter(principal=user).count() == 2
     _assert_several_workers(server, request_ids)
@@ -185,11 +189,7 @@ def test_one_signed_request_replayed_in_parallel_succeeds_once(gunicorn_server: 
     key_id, secret = _root_key(account)
     server = gunicorn_server
     url = _signed_url(server, key_id, secret, "GetAccountAlias")  # one nonce for every copy
-
-    def fire(session: requests.Session, _prepared: None) -> str:
-        return _api_outcome(session.post(url, timeout=10))
-
-    outcomes, request_ids = _race(12, lambda _session: None, fire)
+    outcomes, request_ids = _api_race(12, server, lambda: url)
     assert outcomes == Counter({"Success": 1, "SignatureNonceUsed": 11})
     _assert_several_workers(server, request_ids)
 
@@ -199,14 +199,9 @@ def test_every_parallel_api_call_is_its_own_event(gunicorn_server: Server, accou
     ram_user_factory(account, "reader", password=None)
     key_id, secret = _root_key(account)
     server = gunicorn_server
-
-    def prepare(_session: requests.Session) -> str:
-        return _signed_url(server, key_id, secret, "GetUser", UserName="reader")
-
-    def fire(session: requests.Session, url: str) -> str:
-        return _api_outcome(session.post(url, timeout=10))
-
-    outcomes, request_ids = _race(16, prepare, fire)
+    outcomes, request_ids = _api_race(
+        16, server, lambda: _signed_url(server, key_id, secret, "GetUser", UserName="reader")
+    )
     assert outcomes == Counter({"Success": 16})
     assert Event.objects.filter(account=account, action="GetUser").count() == 16
     _assert_several_workers(server, request_ids)
