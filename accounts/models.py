@@ -24,6 +24,11 @@ class Account(models.Model):
     clock_offset = models.DurationField(default=timedelta)
     # Login Mask of the root account (PRODUCT.md §5.2): `;`-separated CIDR blocks, empty = any address.
     login_mask = models.CharField(max_length=512, blank=True)
+    # Root logon protection (security.policy.passwords): consecutive wrong root passwords, the last
+    # one's time (account time), and the lock they caused.
+    root_failed_logon_count = models.PositiveSmallIntegerField(default=0)
+    root_last_failed_logon_at = models.DateTimeField(null=True, blank=True)
+    root_locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["account_id"]

@@ -75,3 +75,19 @@ def verification_code(*, principal: Principal, code: str, purpose: str, valid_mi
         ),
         at=at,
     )
+
+
+def root_logon_locked(*, root: Principal, failed: int, until: datetime, at: datetime) -> None:
+    _send(
+        account=root.account,
+        recipients=[root.email],
+        subject="Console logon of your account is locked",
+        body=(
+            f"{failed} wrong passwords in a row were entered for {root.email} (account "
+            f"{root.account.account_id}). Console logon with this account is locked until "
+            f"{clock.utc_text(until)}; the lock ends on its own.\n\n"
+            "If these attempts were not yours, change your password once the lock ends, turn on MFA, "
+            "and review the events."
+        ),
+        at=at,
+    )

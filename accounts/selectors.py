@@ -31,13 +31,9 @@ def name_is(name: str) -> Exact:
     return Exact(Lower("name"), name.lower())
 
 
-def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principal | None:
+def principal_for_logon_name(logon_name: str) -> Principal | None:
     """Resolve a console logon name: a RAM user's UPN (default domain or verified domain alias), or
-    an account's root email.
-
-    `lock` takes the principal's row lock, which serialises logons of one identity so that
-    failure counting and lockout are exact under concurrent attempts.
-    """
+    an account's root email."""
     logon_name = logon_name.strip()
     name, at, domain = logon_name.rpartition("@")
     if not at or not name:
@@ -45,8 +41,6 @@ def principal_for_logon_name(logon_name: str, *, lock: bool = False) -> Principa
     domain = domain.lower()
     suffix = f".{DEFAULT_DOMAIN_SUFFIX}"
     principals = Principal.objects.select_related("account__domain_alias")
-    if lock:
-        principals = principals.select_for_update(of=("self",))
     ram_users = principals.filter(name_is(name), kind=Principal.Kind.RAM_USER)
     if domain.endswith(suffix):
         return _only(ram_users.filter(account__alias=domain.removesuffix(suffix)))
@@ -190,6 +184,15 @@ def password_history_ids_beyond(principal: Principal, *, keep: int) -> list[int]
 def passwords_older_than(*, account: Account, cutoff: datetime) -> int:
     """How many RAM users of `account` have a console password set before `cutoff`."""
     return LoginProfile.objects.filter(principal__account=account, password_changed_at__lte=cutoff).count()
+
+
+def principal_locked(pk: int) -> Principal:
+    """The principal with its row lock held, which serialises logons of one identity so that failure
+    counting and lockout are exact under concurrent attempts. Its account is read after the lock: a
+    row joined into the locking query could be a snapshot from before a concurrent attempt's update."""
+    principal = Principal.objects.select_for_update().get(pk=pk)
+    principal.account = Account.objects.select_related("domain_alias").get(pk=principal.account_id)
+    return principal
 
 
 def login_profile_of(principal: Principal) -> LoginProfile | None:

@@ -553,11 +553,17 @@ def console_logon(
     """Run the logon pipeline's credential steps and record the attempt, whatever its outcome.
 
     Raises LogonRefused (its code is the recorded reason, never shown to the person logging on).
-    The identity's row is locked for the whole attempt, so concurrent wrong passwords are counted
-    one by one and the lock falls exactly at the limit.
+    The password is checked before the transaction, with no lock held (security/logon.py); the
+    identity's row is locked only to judge and count, so concurrent wrong passwords are counted one
+    by one and the lock falls exactly at the limit, without queueing attempts behind each hash.
     """
     attempt = logon.LogonAttempt(logon_name=logon_name, password=password, source_ip=source_ip, now=clock.now(None))
     refusal: LogonRefused | None = None
+    try:
+        logon.verify(attempt)
+    except LogonRefused as refused:
+        _record_refused_logon(attempt, refused)
+        raise
     with transaction.atomic():
         try:
             principal = logon.evaluate_credentials(attempt)
@@ -567,12 +573,7 @@ def console_logon(
         else:
             attempt.remembered = remember.claim_for(principal, remembered_tokens or {})
             steps = logon.pending_steps(attempt)
-            principal.last_login = attempt.now
-            principal.save(update_fields=["last_login"])
-            if attempt.profile is not None and (attempt.profile.failed_logon_count or attempt.profile.locked_until):
-                LoginProfile.objects.filter(pk=attempt.profile.pk).update(failed_logon_count=0, locked_until=None)
-            if attempt.profile is not None:
-                _send_password_expiry_notices([attempt.profile], attempt.policy, now=attempt.now)
+            _record_good_password(attempt)
             events.record(
                 action="ConsoleLogon",
                 account=principal.account,
@@ -586,6 +587,25 @@ def console_logon(
     return LogonOutcome(principal=principal, pending_steps=steps)
 
 
+def _record_good_password(attempt: logon.LogonAttempt) -> None:
+    """The right password, accepted: clear the failure counters, upgrade an outdated hash."""
+    principal, profile = attempt.principal, attempt.profile
+    principal.last_login = attempt.now
+    fields = ["last_login"]
+    if attempt.hash_outdated:
+        principal.set_password(attempt.password)
+        fields.append("password")
+    principal.save(update_fields=fields)
+    if principal.is_root and (principal.account.root_failed_logon_count or principal.account.root_locked_until):
+        Account.objects.filter(pk=principal.account.pk).update(
+            root_failed_logon_count=0, root_last_failed_logon_at=None, root_locked_until=None
+        )
+    if profile is not None:
+        if profile.failed_logon_count or profile.locked_until:
+            LoginProfile.objects.filter(pk=profile.pk).update(failed_logon_count=0, locked_until=None)
+        _send_password_expiry_notices([profile], attempt.policy, now=attempt.now)
+
+
 def _record_refused_logon(attempt: logon.LogonAttempt, refusal: LogonRefused) -> None:
     known = attempt.principal
     account = known.account if known else None
@@ -596,6 +616,18 @@ def _record_refused_logon(attempt: logon.LogonAttempt, refusal: LogonRefused) ->
             failed_logon_count=failed.failed_logon_count, locked_until=failed.locked_until
         )
         detail = {"failed_logon_count": failed.failed_logon_count, "locked": failed.locked_until is not None}
+    elif refusal.code == logon.REASON_WRONG_PASSWORD and known.is_root:
+        failed = policy.after_root_wrong_password(account, now=attempt.now)
+        Account.objects.filter(pk=account.pk).update(
+            root_failed_logon_count=failed.failed_logon_count,
+            root_last_failed_logon_at=attempt.now,
+            root_locked_until=failed.locked_until,
+        )
+        detail = {"failed_logon_count": failed.failed_logon_count, "locked": failed.locked_until is not None}
+        if failed.locked_until is not None:
+            notices.root_logon_locked(
+                root=known, failed=failed.failed_logon_count, until=failed.locked_until, at=attempt.now
+            )
     events.record(
         action="ConsoleLogon",
         account=account,

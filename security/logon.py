@@ -1,10 +1,18 @@
 """The console logon pipeline: steps decided one after another (ARCHITECTURE.md).
 
-Credential steps read the attempt and raise LogonRefused with a reason code, or pass. The reason
-is recorded in the event; the person at the logon page only ever sees the generic message.
-After the credentials pass, `pending_steps` lists what the user must still do before a session
-starts (change an expired or reset password; MFA arrives with its issue). Steps read, never write:
-the logon service applies their outcome (failure counters, locks) inside its transaction.
+An attempt runs in two phases. `verify` resolves the logon name and checks the password with no
+lock held, so concurrent attempts hash in parallel instead of queueing behind a row lock (the
+hash is most of a logon's time). `evaluate_credentials` then runs inside the logon's transaction:
+it takes the identity's row lock, reads its state afresh and runs the credential steps, which use
+the password verdict of the first phase. Counting and locking are therefore exact under
+concurrent attempts, and the lock is held for milliseconds.
+
+Every attempt costs one password hash, whatever its outcome (an unknown name hashes against
+nothing), so timing does not reveal which refusal happened. Credential steps read the attempt and
+raise LogonRefused with a reason code, or pass; the reason is recorded in the event, and the person
+at the logon page only ever sees the generic message. After the credentials pass, `pending_steps`
+lists what the user must still do before a session starts. Steps read, never write: the logon
+service applies their outcome (failure counters, locks) inside its transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.contrib.auth import hashers
 
 from accounts import selectors
 from accounts.models import LoginProfile, Principal
@@ -27,6 +37,7 @@ REASON_UNKNOWN_NAME = "InvalidLogonName"
 REASON_WRONG_PASSWORD = "WrongPassword"  # noqa: S105 - a reason code, not a password
 REASON_CONSOLE_LOGON_DISABLED = "ConsoleLogonDisabled"
 REASON_LOCKED = "LoginLocked"
+REASON_THROTTLED = "LoginThrottled"
 REASON_ADDRESS_NOT_ALLOWED = "LoginMaskRefused"
 REASON_PASSWORD_EXPIRED = "PasswordExpired"  # noqa: S105 - a reason code, not a password
 
@@ -42,30 +53,43 @@ class LogonAttempt:
     source_ip: str | None
     now: datetime
     principal: Principal | None = None
+    # The hash the password was checked against, the verdict, and whether the hash should be
+    # upgraded to the current hasher (done by the service after a successful logon).
+    checked_hash: str = field(default="", repr=False)
+    password_ok: bool = False
+    hash_outdated: bool = False
     profile: LoginProfile | None = None
     policy: PasswordPolicy | None = None
     mfa_device: VirtualMFADevice | None = None
     # This browser's verified "remember MFA for 7 days" claim for the principal, if any.
     remembered: dict | None = None
 
+    def check_password(self) -> None:
+        self.checked_hash = self.principal.password
+        self.password_ok, self.hash_outdated = hashers.verify_password(self.password, self.checked_hash)
 
-def _spend_hash_time(password: str) -> None:
-    """Cost the same as a real check, so timing does not reveal which refusal happened."""
-    Principal().set_password(password)
 
-
-def identify(attempt: LogonAttempt) -> None:
-    """Resolve the logon name; an unknown name fails exactly like a wrong password."""
-    principal = selectors.principal_for_logon_name(attempt.logon_name, lock=True)
+def verify(attempt: LogonAttempt) -> None:
+    """Phase one, outside any transaction: resolve the logon name and check the password. An
+    unknown name fails exactly like a wrong password, after the same hashing work."""
+    principal = selectors.principal_for_logon_name(attempt.logon_name)
     if principal is None or principal.kind == Principal.Kind.OPERATOR:
-        _spend_hash_time(attempt.password)
+        hashers.verify_password(attempt.password, "")
         raise LogonRefused(code=REASON_UNKNOWN_NAME)
+    attempt.principal = principal
+    attempt.check_password()
+
+
+def lock_identity(attempt: LogonAttempt) -> None:
+    """Take the identity's row lock, then read afresh everything the steps decide on."""
+    principal = selectors.principal_locked(attempt.principal.pk)
+    if principal.password != attempt.checked_hash:  # changed since phase one: judge the new one
+        attempt.principal = principal
+        attempt.check_password()
     attempt.principal = principal
     attempt.now = clock.now(principal.account)
     attempt.mfa_device = mfa_selectors.device_of(principal)
     if principal.is_ram_user:
-        # Read after the row lock is held: a profile joined into the locking query could be a
-        # snapshot from before a concurrent attempt's update.
         attempt.profile = selectors.login_profile_of(principal)
         attempt.policy = password_policy_of(principal.account)
 
@@ -78,26 +102,30 @@ def network_allowed(attempt: LogonAttempt) -> None:
     else:
         masks = security_preference_of(principal.account).login_network_masks
     if not network.evaluate_address(masks, attempt.source_ip).allowed:
-        _spend_hash_time(attempt.password)
         raise LogonRefused(code=REASON_ADDRESS_NOT_ALLOWED)
 
 
 def not_locked(attempt: LogonAttempt) -> None:
-    """Password Retry Constraint Policy: refused while locked, even with the right password."""
-    if attempt.profile is not None and passwords.is_locked(attempt.profile, now=attempt.now):
-        _spend_hash_time(attempt.password)
+    """Refused while locked (a RAM user's Password Retry Constraint Policy, the root's logon
+    protection) or slowed down (the root), even with the right password."""
+    if attempt.principal.is_root:
+        refusal = passwords.root_logon_refusal(attempt.principal.account, now=attempt.now)
+        if refusal == passwords.ROOT_LOCKED:
+            raise LogonRefused(code=REASON_LOCKED)
+        if refusal == passwords.ROOT_THROTTLED:
+            raise LogonRefused(code=REASON_THROTTLED)
+    elif attempt.profile is not None and passwords.is_locked(attempt.profile, now=attempt.now):
         raise LogonRefused(code=REASON_LOCKED)
 
 
 def console_logon_enabled(attempt: LogonAttempt) -> None:
     """A RAM user needs a logon profile with Console Password Logon enabled."""
     if attempt.principal.is_ram_user and (attempt.profile is None or not attempt.profile.console_password_enabled):
-        _spend_hash_time(attempt.password)
         raise LogonRefused(code=REASON_CONSOLE_LOGON_DISABLED)
 
 
 def password_matches(attempt: LogonAttempt) -> None:
-    if not attempt.principal.check_password(attempt.password):
+    if not attempt.password_ok:
         raise LogonRefused(code=REASON_WRONG_PASSWORD)
 
 
@@ -112,7 +140,7 @@ def not_hard_expired(attempt: LogonAttempt) -> None:
 
 
 CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [
-    identify,
+    lock_identity,
     network_allowed,
     not_locked,
     console_logon_enabled,
@@ -122,7 +150,8 @@ CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [
 
 
 def evaluate_credentials(attempt: LogonAttempt) -> Principal:
-    """Run every credential step; returns the principal or raises LogonRefused."""
+    """Phase two, inside the logon's transaction, after `verify`: every credential step; returns
+    the principal or raises LogonRefused."""
     for step in CREDENTIAL_STEPS:
         step(attempt)
     return attempt.principal

@@ -219,6 +219,43 @@ def after_wrong_password(profile: LoginProfile, policy: PasswordPolicy, *, now: 
     return FailedLogon(failed_logon_count=count, locked_until=None)
 
 
+# Root logon protection. RAM documents no retry limit for the account owner (the real console puts
+# a CAPTCHA in front of repeated failures); the sandbox has no CAPTCHA, so it slows, then locks:
+# from the 5th consecutive wrong password on, the next attempt must wait a minute after the last
+# failure, and the 10th locks the root's logon for an hour. Account time, like every lock here.
+ROOT_SLOWDOWN_AFTER = 5
+ROOT_SLOWDOWN_INTERVAL = timedelta(minutes=1)
+ROOT_LOCK_AFTER = 10
+ROOT_LOCK_DURATION = LOCK_DURATION
+ROOT_LOCKED = "locked"
+ROOT_THROTTLED = "throttled"
+
+
+def root_logon_refusal(account: Account, *, now: datetime) -> str | None:
+    """Whether the root's logon is locked or slowed down now (ROOT_LOCKED / ROOT_THROTTLED), right
+    password or not; None when an attempt may be judged."""
+    if account.root_locked_until is not None and now < account.root_locked_until:
+        return ROOT_LOCKED
+    # A lapsed lock leaves its count behind: the count starts afresh, so no slowdown either.
+    if (
+        account.root_locked_until is None
+        and account.root_failed_logon_count >= ROOT_SLOWDOWN_AFTER
+        and now < account.root_last_failed_logon_at + ROOT_SLOWDOWN_INTERVAL
+    ):
+        return ROOT_THROTTLED
+    return None
+
+
+def after_root_wrong_password(account: Account, *, now: datetime) -> FailedLogon:
+    """Count a wrong root password; a lapsed lock starts a fresh count, like a RAM user's."""
+    count = account.root_failed_logon_count
+    if account.root_locked_until is not None and account.root_locked_until <= now:
+        count = 0
+    count += 1
+    locked_until = now + ROOT_LOCK_DURATION if count >= ROOT_LOCK_AFTER else None
+    return FailedLogon(failed_logon_count=count, locked_until=locked_until)
+
+
 def is_identity_verification_fresh(verified_at: datetime | None, *, now: datetime) -> bool:
     return verified_at is not None and verified_at <= now < verified_at + IDENTITY_VERIFICATION_TTL
 

@@ -93,6 +93,19 @@ def test_parallel_wrong_passwords_lock_at_exactly_the_limit(account: Account, ra
     assert results == Counter({"WrongPassword": 5, "LoginLocked": 15})
 
 
+def test_parallel_wrong_root_passwords_are_slowed_at_exactly_the_fifth(account: Account) -> None:
+    root = selectors.root_of(account)
+
+    def attempt(_i: int) -> str:
+        services.console_logon(logon_name=root.email, password="wrong-password", source_ip="10.0.0.9")
+        return "logged on"
+
+    outcomes = _race(20, attempt)
+    assert outcomes == Counter({"WrongPassword": policy.ROOT_SLOWDOWN_AFTER, "LoginThrottled": 15})
+    account.refresh_from_db()
+    assert account.root_failed_logon_count == policy.ROOT_SLOWDOWN_AFTER
+
+
 def test_twenty_parallel_creates_make_exactly_two_keys(account: Account, ram_user_factory) -> None:
     user = ram_user_factory(account, "keyholder", password=None)
     actor = Actor(selectors.root_of(account))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from accounts.models import LoginProfile, Principal
+from accounts.models import Account, LoginProfile, Principal
 from security import policy
 from security.errors import InvalidParameter
 from security.models import PasswordPolicy
@@ -174,3 +174,45 @@ def test_zero_retry_limit_never_locks() -> None:
 def test_identity_verification_lasts_five_minutes(minutes: float, fresh: bool) -> None:
     verified_at = NOW - timedelta(minutes=minutes)
     assert policy.is_identity_verification_fresh(verified_at, now=NOW) is fresh
+
+
+# --- Root logon protection -----------------------------------------------------------------------
+
+
+def _root_state(failed: int, *, last_failed_ago: timedelta = timedelta(0), locked_until=None) -> Account:
+    return Account(
+        root_failed_logon_count=failed,
+        root_last_failed_logon_at=NOW - last_failed_ago if failed else None,
+        root_locked_until=locked_until,
+    )
+
+
+@pytest.mark.parametrize(("failed", "slowed"), [(0, False), (4, False), (5, True), (9, True)])
+def test_root_is_slowed_from_the_fifth_consecutive_failure(failed: int, slowed: bool) -> None:
+    state = _root_state(failed, last_failed_ago=timedelta(seconds=59))
+    assert policy.root_logon_refusal(state, now=NOW) == ("throttled" if slowed else None)
+
+
+@pytest.mark.parametrize(("ago", "refusal"), [(59, "throttled"), (60, None), (61, None)])
+def test_root_slowdown_lasts_a_minute_after_the_last_failure(ago: int, refusal: str | None) -> None:
+    state = _root_state(policy.ROOT_SLOWDOWN_AFTER, last_failed_ago=timedelta(seconds=ago))
+    assert policy.root_logon_refusal(state, now=NOW) == refusal
+
+
+@pytest.mark.parametrize(("failed", "locks"), [(8, False), (9, True), (10, True)])
+def test_the_tenth_wrong_root_password_locks_for_an_hour(failed: int, locks: bool) -> None:
+    counted = policy.after_root_wrong_password(_root_state(failed), now=NOW)
+    assert counted.failed_logon_count == failed + 1
+    assert counted.locked_until == (NOW + timedelta(hours=1) if locks else None)
+
+
+@pytest.mark.parametrize(("left", "refusal"), [(timedelta(seconds=1), "locked"), (timedelta(0), None)])
+def test_root_lock_ends_on_its_own(left: timedelta, refusal: str | None) -> None:
+    state = _root_state(10, last_failed_ago=timedelta(hours=1) - left, locked_until=NOW + left)
+    assert policy.root_logon_refusal(state, now=NOW) == refusal
+
+
+def test_a_wrong_root_password_after_a_lapsed_lock_counts_afresh() -> None:
+    state = _root_state(10, last_failed_ago=timedelta(hours=2), locked_until=NOW - timedelta(hours=1))
+    counted = policy.after_root_wrong_password(state, now=NOW)
+    assert counted == policy.FailedLogon(failed_logon_count=1, locked_until=None)
