@@ -60,6 +60,8 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 elif str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))
 
+from benchmarks._child import child_json  # noqa: E402 - needs the project root on sys.path, above
+
 DB_NAME = "ramconsole_bench"  # this benchmark's own database: dropped and created on every run
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -166,21 +168,6 @@ def seed(users: int) -> dict[str, Any]:
     }
 
 
-def _child(*args: str, env: dict[str, str]) -> dict[str, Any]:
-    completed = subprocess.run(  # noqa: S603 - this very script, with our own arguments
-        [sys.executable, str(Path(__file__).resolve()), *args],
-        cwd=ROOT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise SystemExit(f"child {args} failed with exit code {completed.returncode}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 # --- the server ---------------------------------------------------------------------------------
 
 
@@ -218,6 +205,7 @@ def start_gunicorn(
             continue
         if status == 200:
             return process
+        stop_gunicorn(process)
         raise SystemExit(f"gunicorn answers GET /login/ with {status}; see {log}")
     stop_gunicorn(process)
     raise SystemExit(f"gunicorn did not answer within 30 s; see {log}")
@@ -579,7 +567,7 @@ def main() -> None:
     else:
         print(f"recreating PostgreSQL database {DB_NAME} and seeding {args.users:,} RAM users ...", flush=True)
         recreate_database()
-        seeded = _child("--seed-only", "--users", str(args.users), env=env)
+        seeded = child_json(__file__, "--seed-only", "--users", str(args.users), env=env)
         seed_file.write_text(json.dumps(seeded))
         print(
             f"  migrate {seeded['migrate_s']:.1f} s, identities through the services {seeded['services_s']:.1f} s, "

@@ -32,7 +32,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +45,8 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(ROOT_DIR)
 elif str(ROOT_DIR) not in sys.path:
     sys.path.insert(0, str(ROOT_DIR))
+
+from benchmarks._child import child_json  # noqa: E402 - needs the project root on sys.path, above
 
 ROOT_EMAIL = "bench-root@example.com"
 ROOT_PASSWORD = "Bench-pass-2030"
@@ -217,20 +218,6 @@ def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
 # --- driver ------------------------------------------------------------------------------------
 
 
-def _child(*args: str) -> dict[str, Any]:
-    completed = subprocess.run(  # noqa: S603 - this very script, with our own arguments
-        [sys.executable, str(Path(__file__).resolve()), *args],
-        cwd=ROOT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stderr)
-        raise SystemExit(f"child {args} failed with exit code {completed.returncode}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
 def _verdict(row: dict[str, Any]) -> str:
     if row["users"] < TARGET_AT:
         return "(targets apply at 100,000)"
@@ -290,14 +277,14 @@ def main() -> None:
         db_path = workdir / "db.sqlite3"
         try:
             print(f"N={users:,}: seeding {db_path} ...", flush=True)
-            seeded = _child("--seed-only", str(db_path), "--users", str(users))
+            seeded = child_json(__file__, "--seed-only", str(db_path), "--users", str(users))
             print(
                 f"  migrate {seeded['migrate_s']:.1f} s, seed {seeded['seed_s']:.1f} s "
                 f"({seeded['keys']:,} keys, {seeded['db_mb']:.0f} MB); measuring ...",
                 flush=True,
             )
             measure_args = ["--measure-only", str(db_path), "--repeat", str(args.repeat)]
-            measured = _child(*measure_args, *(["--profile"] if args.profile else []))
+            measured = child_json(__file__, *measure_args, *(["--profile"] if args.profile else []))
             row = {**seeded, **measured}
             rows.append(row)
             runs = ", ".join(f"{t:.3f}" for t in row["report_s_all"])
