@@ -45,10 +45,11 @@ SERVE_ENV = DJANGO_DEBUG=0 DJANGO_SECRET_KEY="$$(cat $(SERVE_SECRET_FILE))" \
 	$(if $(filter 1,$(PLAIN_HTTP)),DJANGO_SECURE_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0)
 
 ## make serve: the production profile: DEBUG off, PostgreSQL, Redis, static files collected, gunicorn
-## with $(WORKERS) workers on http://$(HOST):$(PORT) (plain HTTP unless PLAIN_HTTP=0; demo seed unless DEMO=0)
+## with $(WORKERS) workers on http://$(HOST):$(PORT) (plain HTTP unless PLAIN_HTTP=0; demo seed unless DEMO=0).
+## Stops at once, in one line, if PostgreSQL cannot be reached; without Redis it warns and serves degraded.
 serve: $(VENV)/.installed-run
 	@test -s $(SERVE_SECRET_FILE) || (umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SERVE_SECRET_FILE))
-	$(SERVE_ENV) $(BIN)/python -m ramconsole.createdb
+	@$(SERVE_ENV) $(BIN)/python -m ramconsole.preflight
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(if $(filter 1,$(DEMO)),$(SERVE_ENV) $(BIN)/python manage.py seed_demo)

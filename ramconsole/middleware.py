@@ -1,20 +1,26 @@
-"""Project middleware: response headers Django 5.2 does not set, and the RAM session lifetime."""
+"""Project middleware: response headers Django 5.2 does not set, the RAM session lifetime, and the
+console's answer when its database is down."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user, logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from ramconsole import clock
 from ramconsole.net import client_ip
+from ramconsole.outages import DATABASE_UNAVAILABLE
+from ramconsole.rpc import is_api_request
 from security import policy
 from security.selectors import security_preference_of
 
@@ -60,3 +66,43 @@ class SessionLifetimeMiddleware:
                 messages.info(request, _("Your session has expired. Log on again."))
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """A console request that finds the database down gets the 503 page, inside the shell, not a 500.
+
+    Sits right after AuthenticationMiddleware and loads the session's user there, where a dead
+    database can still be answered (an exception in a later middleware would already be Django's
+    500 by the time it got here); a view's failure arrives through process_exception. The page is
+    rendered without the request, so no context processor reaches for the user or the database. An
+    API call goes on as anonymous: a console cookie means nothing to the API, whose endpoint answers
+    `ServiceUnavailable` itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.user = get_user(request)
+        except DATABASE_UNAVAILABLE as error:
+            if not is_api_request(request):
+                return self.unavailable(error)
+            request.user = AnonymousUser()
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_UNAVAILABLE) and not is_api_request(request):
+            return self.unavailable(exception)
+        return None
+
+    @staticmethod
+    def unavailable(error: Exception) -> HttpResponse:
+        logger.warning("database unavailable, answered 503 (%s: %s)", type(error).__name__, error)
+        page = render_to_string("503.html", {"demo_mode": settings.RAMCONSOLE_DEMO_MODE})
+        # 503 also keeps SessionMiddleware from saving the session into the dead database.
+        return HttpResponse(page, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

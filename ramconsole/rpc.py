@@ -27,6 +27,7 @@ from accounts.actors import Actor
 from accounts.models import Principal
 from ramconsole import clock, crypto, rows, signatures
 from ramconsole.net import client_ip
+from ramconsole.outages import DATABASE_UNAVAILABLE
 from security import events, policy
 from security.errors import EntityNotExist, InvalidParameter, RamError
 from security.models import ApiNonce, Event
@@ -316,6 +317,17 @@ def endpoint(request: HttpRequest) -> JsonResponse:
         except RamError as error:
             response = _error_response(error, request_id=request_id, version=version)
             outcome = error.code
+        except DATABASE_UNAVAILABLE as error:
+            logger.warning("API %s %s: database unavailable (request %s): %s", version, action, request_id, error)
+            response = _error_response(
+                RamError(
+                    _("The request has failed due to a temporary failure of the server."), code="ServiceUnavailable"
+                ),
+                request_id=request_id,
+                version=version,
+            )
+            response.status_code = 503  # temporary, unlike a 500: the same call may succeed later
+            outcome = "ServiceUnavailable"
         except Exception:
             logger.exception("API %s %s failed (request %s)", version, action, request_id)
             response = _error_response(
@@ -323,9 +335,15 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             )
             response.status_code = 500
             outcome = "InternalError"
-    _record_call(
-        action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=outcome, recorded=recorded
-    )
+    try:
+        _record_call(
+            action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=outcome, recorded=recorded
+        )
+    except DATABASE_UNAVAILABLE as error:
+        # The answer stands (a write that committed is not refused after the fact); only its event is lost.
+        logger.warning(
+            "API %s %s: event not recorded, database unavailable (request %s): %s", version, action, request_id, error
+        )
     return response
 
 

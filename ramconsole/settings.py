@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ramconsole.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "ramconsole.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -98,13 +99,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every worker must share what one worker counts: lockouts, nonces, TOTP steps, throttles and
 # report state live in the database; Redis (when configured) adds a shared cache and caches sessions.
+# It is an optimisation only: unreachable, it is a miss (ramconsole/rediscache.py), and half a second
+# is the longest a dead or silent Redis may hold a request.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ramconsole.rediscache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ramconsole",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -7,7 +7,6 @@ served the race: a race that one worker served alone would prove nothing.
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections import Counter
@@ -18,20 +17,16 @@ from typing import Any
 import pytest
 import requests
 
-from accesskeys import services as access_key_services
 from accesskeys.models import AccessKey
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile
 from security import services as security_services
 from security.models import Event
-from tests.api.conftest import Key, signed_v1_query
 from tests.conftest import USER_PASSWORD, at, bind_device
-from tests.multiworker.conftest import Server
+from tests.multiworker.conftest import Server, form_token, post_logon, root_key, signed_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _race(
@@ -72,29 +67,6 @@ def _assert_several_workers(server: Server, request_ids: set[str]) -> None:
     assert len(pids) >= 2, f"one worker served the whole race ({pids}): it proves nothing across processes"
 
 
-def _form_token(session: requests.Session, url: str) -> str:
-    response = session.get(url, timeout=10)
-    assert response.status_code == 200, response.status_code
-    match = CSRF_TOKEN.search(response.text)
-    assert match, "no CSRF token on the form"
-    return match.group(1)
-
-
-def _post_logon(session: requests.Session, server: Server, logon_name: str, password: str) -> requests.Response:
-    token = _form_token(session, f"{server.url}/login/")
-    return session.post(
-        f"{server.url}/login/",
-        data={"csrfmiddlewaretoken": token, "logon_name": logon_name, "password": password},
-        allow_redirects=False,
-        timeout=10,
-    )
-
-
-def _signed_url(server: Server, key_id: str, secret: str, action: str, **params: str) -> str:
-    """A POST URL signed with signature v1 (the legacy SDK's), with a fresh SignatureNonce."""
-    return f"{server.url}/?{signed_v1_query(Key(key_id, secret), action, **params)}"
-
-
 def _api_outcome(response: requests.Response) -> str:
     body = response.json()
     return "Success" if response.status_code == 200 else body["Code"]
@@ -109,12 +81,6 @@ def _api_race(count: int, server: Server, url_of: Callable[[], str]) -> tuple[Co
     return _race(count, lambda _session: url_of(), fire)
 
 
-def _root_key(account: Account) -> tuple[str, str]:
-    root = selectors.root_of(account)
-    created = access_key_services.access_key_create(actor=Actor(root), user=root)
-    return created.access_key.access_key_id, created.secret
-
-
 def test_wrong_passwords_on_several_workers_lock_at_exactly_the_limit(
     gunicorn_server: Server, account: Account, ram_user_factory
 ) -> None:
@@ -123,7 +89,7 @@ def test_wrong_passwords_on_several_workers_lock_at_exactly_the_limit(
     server = gunicorn_server
 
     def prepare(session: requests.Session) -> str:
-        return _form_token(session, f"{server.url}/login/")
+        return form_token(session, f"{server.url}/login/")
 
     def fire(session: requests.Session, token: str) -> str:
         response = session.post(
@@ -148,10 +114,10 @@ def test_twenty_parallel_create_access_key_calls_make_exactly_two_keys(
     gunicorn_server: Server, account: Account, ram_user_factory
 ) -> None:
     user = ram_user_factory(account, "keyholder", password=None)
-    key_id, secret = _root_key(account)
+    key_id, secret = root_key(account)
     server = gunicorn_server
     outcomes, request_ids = _api_race(
-        20, server, lambda: _signed_url(server, key_id, secret, "CreateAccessKey", UserName="keyholder")
+        20, server, lambda: signed_url(server, key_id, secret, "CreateAccessKey", UserName="keyholder")
     )
     assert outcomes == Counter({"Success": 2, "LimitExceeded.User.AccessKey": 18})
     assert AccessKey.objects.filter(principal=user).count() == 2
@@ -167,9 +133,9 @@ def test_one_totp_code_is_accepted_once_across_workers(
     server = gunicorn_server
 
     def prepare(session: requests.Session) -> str:
-        response = _post_logon(session, server, "phone@acme.onaliyun.com", USER_PASSWORD)
+        response = post_logon(session, server, "phone@acme.onaliyun.com", USER_PASSWORD)
         assert response.status_code == 302 and response.headers["Location"] == "/login/mfa/"
-        return _form_token(session, f"{server.url}/login/mfa/")
+        return form_token(session, f"{server.url}/login/mfa/")
 
     def fire(session: requests.Session, token: str) -> str:
         response = session.post(
@@ -186,9 +152,9 @@ def test_one_totp_code_is_accepted_once_across_workers(
 
 
 def test_one_signed_request_replayed_in_parallel_succeeds_once(gunicorn_server: Server, account: Account) -> None:
-    key_id, secret = _root_key(account)
+    key_id, secret = root_key(account)
     server = gunicorn_server
-    url = _signed_url(server, key_id, secret, "GetAccountAlias")  # one nonce for every copy
+    url = signed_url(server, key_id, secret, "GetAccountAlias")  # one nonce for every copy
     outcomes, request_ids = _api_race(12, server, lambda: url)
     assert outcomes == Counter({"Success": 1, "SignatureNonceUsed": 11})
     _assert_several_workers(server, request_ids)
@@ -197,10 +163,10 @@ def test_one_signed_request_replayed_in_parallel_succeeds_once(gunicorn_server: 
 def test_every_parallel_api_call_is_its_own_event(gunicorn_server: Server, account: Account, ram_user_factory) -> None:
     """Concurrent calls of one account each leave exactly one event, whatever the others record."""
     ram_user_factory(account, "reader", password=None)
-    key_id, secret = _root_key(account)
+    key_id, secret = root_key(account)
     server = gunicorn_server
     outcomes, request_ids = _api_race(
-        16, server, lambda: _signed_url(server, key_id, secret, "GetUser", UserName="reader")
+        16, server, lambda: signed_url(server, key_id, secret, "GetUser", UserName="reader")
     )
     assert outcomes == Counter({"Success": 16})
     assert Event.objects.filter(account=account, action="GetUser").count() == 16
