@@ -95,6 +95,22 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=60)
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves a whole classroom from one SQLite file, one thread per request, and SQLite
+    # has one writer at a time. A deferred transaction that read first cannot wait for the write
+    # lock (SQLite answers "database is locked" at once), so every transaction takes it at BEGIN
+    # (IMMEDIATE) and waits up to `timeout` seconds for it. WAL lets readers go on meanwhile;
+    # synchronous=NORMAL spares an fsync per commit (a server crash loses nothing, a power cut the
+    # last commits at most).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that drops packets (rather than refusing) answers 503 in seconds, not at gunicorn's
+    # worker timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every worker must share what one worker counts: lockouts, nonces, TOTP steps, throttles and
@@ -119,10 +135,13 @@ LOGIN_URL = "accounts:logon"
 LOGIN_REDIRECT_URL = "accounts:overview"
 # Argon2id first: new hashes use it, older ones are upgraded at the next successful logon.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "ramconsole.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+# Argon2id hashes running at once per process (ramconsole/hashers.py); the rest of a logon burst
+# waits its turn while the other requests are served.
+RAMCONSOLE_CONCURRENT_HASHES = int(env_str("RAMCONSOLE_CONCURRENT_HASHES", "1"))
 # RAM users' password rules are data (the account's password policy), not settings.
 AUTH_PASSWORD_VALIDATORS: list[dict] = []
 

@@ -21,12 +21,6 @@ def test_its_hashes_are_argon2id_hashes() -> None:
     assert not bounded.verify("wrong", encoded)
 
 
-def test_production_settings_hash_with_it() -> None:
-    from ramconsole import settings as production
-
-    assert production.PASSWORD_HASHERS[0] == "ramconsole.hashers.BoundedArgon2PasswordHasher"
-
-
 @pytest.mark.parametrize("operation", ["encode", "verify"])
 def test_no_more_hashes_run_at_once_than_allowed(monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
     running, most = 0, 0
