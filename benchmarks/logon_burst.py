@@ -203,7 +203,13 @@ def main() -> None:
     config = str(ROOT_DIR / "ramconsole" / "gunicorn.conf.py")
     process = start_gunicorn(workers=args.workers, port=port, env=env, log=log, config=config, app_dir=ROOT_DIR)
     try:
-        health_times(port, samples=20)  # warm: every thread's connection opened
+        # Warm: parallel calls reach every thread of both workers, so each has opened its database
+        # and Redis connections, as on a server that has been up a while.
+        warmers = [threading.Thread(target=health_times, args=(port,), kwargs={"samples": 5}) for _ in range(80)]
+        for warmer in warmers:
+            warmer.start()
+        for warmer in warmers:
+            warmer.join()
         idle = health_times(port, samples=args.health_samples)
         elapsed, statuses, during = burst(port, seeded["upn"], args.attempts)
     finally:
