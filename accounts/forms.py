@@ -10,11 +10,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SystemPolicy
-from ramconsole.forms import PasswordFieldsMixin, ServiceFormMixin
+from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
 from security import policy
 
 
-class LogonForm(forms.Form):
+class LogonForm(InputRuleMixin, forms.Form):
     logon_name = forms.CharField(label=_("Logon name"), max_length=254)
     password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput, max_length=128)
 
@@ -27,6 +27,12 @@ class LogonForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_id = "logon-form"
         self.helper.add_input(Submit("logon", _("Log On"), css_class="btn-primary w-100"))
+
+
+class UserSearchForm(InputRuleMixin, forms.Form):
+    """The Users page's search box (`?q=`): a logon name, user name or display name."""
+
+    q = forms.CharField(required=False, max_length=128)  # the longest thing searched: a logon name
 
 
 class RamUserForm(ServiceFormMixin, forms.Form):

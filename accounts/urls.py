@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from accounts import logon_views, sandbox_views, views
+from ramconsole import converters  # noqa: F401  (registers <segment:…>)
 
 app_name = "accounts"
 
@@ -19,17 +20,17 @@ urlpatterns = [
     path("sandbox/reset/", sandbox_views.sandbox_reset, name="sandbox-reset"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
-    path("users/<str:user_id>/", views.user_detail, name="user-detail"),
-    path("users/<str:user_id>/edit/", views.user_update, name="user-update"),
-    path("users/<str:user_id>/delete/", views.user_delete, name="user-delete"),
-    path("users/<str:user_id>/policies/", views.user_policy_attach, name="user-policy-attach"),
+    path("users/<segment:user_id>/", views.user_detail, name="user-detail"),
+    path("users/<segment:user_id>/edit/", views.user_update, name="user-update"),
+    path("users/<segment:user_id>/delete/", views.user_delete, name="user-delete"),
+    path("users/<segment:user_id>/policies/", views.user_policy_attach, name="user-policy-attach"),
     path(
-        "users/<str:user_id>/policies/<str:policy_name>/detach/",
+        "users/<segment:user_id>/policies/<segment:policy_name>/detach/",
         views.user_policy_detach,
         name="user-policy-detach",
     ),
-    path("users/<str:user_id>/login-profile/new/", views.user_login_profile_create, name="login-profile-create"),
-    path("users/<str:user_id>/login-profile/edit/", views.user_login_profile_update, name="login-profile-update"),
-    path("users/<str:user_id>/login-profile/delete/", views.user_login_profile_delete, name="login-profile-delete"),
-    path("users/<str:user_id>/login-profile/unlock/", views.user_login_profile_unlock, name="login-profile-unlock"),
+    path("users/<segment:user_id>/login-profile/new/", views.user_login_profile_create, name="login-profile-create"),
+    path("users/<segment:user_id>/login-profile/edit/", views.user_login_profile_update, name="login-profile-update"),
+    path("users/<segment:user_id>/login-profile/delete/", views.user_login_profile_delete, name="login-profile-delete"),
+    path("users/<segment:user_id>/login-profile/unlock/", views.user_login_profile_unlock, name="login-profile-unlock"),
 ]

@@ -23,6 +23,7 @@ from accounts.forms import (
     RamUserCreateForm,
     RamUserDeleteForm,
     RamUserUpdateForm,
+    UserSearchForm,
 )
 from mfa import selectors as mfa_selectors
 from ramconsole import clock, rpc
@@ -81,12 +82,17 @@ def overview(request: HttpRequest) -> HttpResponse:
 @requires_action("ListUsers")
 @require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "")[:128]
+    search_form = UserSearchForm(request.GET)
+    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     users = selectors.ram_user_list(account=request.user.account, search=search)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "accounts/user_list.html", {"page": page, "search": search, "query": query.urlencode()})
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "search": search, "search_form": search_form, "query": query.urlencode()},
+    )
 
 
 @requires_action("CreateUser")

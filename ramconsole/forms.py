@@ -1,4 +1,5 @@
-"""Form plumbing shared by every app: turning a refused service call into form errors."""
+"""Form plumbing shared by every app: the input rule every text field obeys, and turning a refused
+service call into form errors."""
 
 from __future__ import annotations
 
@@ -8,16 +9,42 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from security import policy
 from security.errors import RamError
 
 T = TypeVar("T")
 
 
-class ServiceFormMixin(forms.BaseForm):
+def validate_input_chars(value: str) -> None:
+    """The characters no console input may hold (NUL and other controls, undecodable bytes)."""
+    if policy.has_invalid_chars(value):
+        raise ValidationError(
+            _("Remove the control characters or undecodable bytes from this value."), code="invalid_chars"
+        )
+
+
+class InputRuleMixin(forms.BaseForm):
+    """Every text field of the form (query-string forms too) refuses what the policy layer refuses
+    in any input: its characters, and lengths beyond the general cap when the field sets none."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField):
+                continue  # numbers, dates, choices and booleans only accept what they parse
+            # validate_input_chars refuses NUL too; Django's own NUL check would say it twice.
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+            field.validators.append(validate_input_chars)
+            if field.max_length is None:
+                field.validators.append(MaxLengthValidator(policy.MAX_INPUT_LENGTH))
+
+
+class ServiceFormMixin(InputRuleMixin):
     """`call_service` runs a service; a RamError becomes errors on the field it names (or the form)."""
 
     def call_service(self, service: Callable[..., T], **kwargs: Any) -> T | None:

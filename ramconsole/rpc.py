@@ -189,7 +189,8 @@ def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, 
         parts = signatures.parse_acs3_authorization(authorization)
         if parts is None:
             raise GatewayError(_("The Authorization header is malformed."), code="IncompleteSignature")
-        key = _usable(key_selectors.access_key_by_id(parts["Credential"]), seen)
+        key = _checked_key(parts["Credential"], params, seen)
+        policy.check_api_parameter("SignatureNonce", request.headers.get("x-acs-signature-nonce", ""))
         signed = [name.strip().lower() for name in parts["SignedHeaders"].split(";") if name.strip()]
         if not set(signed) >= ACS3_REQUIRED_HEADERS:
             raise GatewayError(
@@ -221,7 +222,7 @@ def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, 
                 )
         if params.get("SignatureMethod", "HMAC-SHA1") != "HMAC-SHA1":
             raise GatewayError(_("Specified signature method is not supported."), code="InvalidSignatureMethod")
-        key = _usable(key_selectors.access_key_by_id(params["AccessKeyId"]), seen)
+        key = _checked_key(params["AccessKeyId"], params, seen)
         timestamp = params["Timestamp"]
         policy.check_timestamp(timestamp, now=now)
         string_to_sign = signatures.rpc_string_to_sign(request.method, params)
@@ -237,10 +238,17 @@ def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, 
     return key
 
 
-def _usable(key: AccessKey | None, seen: dict[str, AccessKey]) -> AccessKey:
+def _checked_key(access_key_id: str, params: dict[str, str], seen: dict[str, AccessKey]) -> AccessKey:
+    """The key a call names, once its id is fit to look up; then every parameter is checked (NUL,
+    control characters, length: security/policy/inputs.py) before the signature or any action
+    reads one. After the lookup, so that a refused call is recorded in the key owner's events."""
+    policy.check_api_parameter("AccessKeyId", access_key_id)
+    key = key_selectors.access_key_by_id(access_key_id)
     if key is not None:
         seen["key"] = key
-    return policy.check_key_usable(key)
+    policy.check_key_usable(key)
+    policy.check_api_parameters(params)
+    return key
 
 
 # Stale nonces are deleted at most once a minute per process, not on every call: a nonce is kept
@@ -258,9 +266,10 @@ def _remember_nonce(access_key_id: str, nonce: str, now: datetime) -> None:
         _next_nonce_cleanup = time.monotonic() + NONCE_CLEANUP_INTERVAL
         ApiNonce.objects.filter(seen_at__lt=now - policy.TIMESTAMP_WINDOW * 2).delete()
     # One statement, no transaction of its own: the unique constraint decides between concurrent
-    # replays (the second waits for the first to commit, then inserts nothing).
+    # replays (the second waits for the first to commit, then inserts nothing). The nonce is stored
+    # whole: the gateway refused one longer than its column (policy.SIGNATURE_NONCE_MAX_LENGTH).
     with connection.cursor() as cursor:
-        cursor.execute(_nonce_insert_sql(), [access_key_id, nonce[:128], connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(_nonce_insert_sql(), [access_key_id, nonce, connection.ops.adapt_datetimefield_value(now)])
         if cursor.fetchone() is None:
             raise GatewayError(_("Specified signature nonce was used already."), code="SignatureNonceUsed")
 
@@ -366,7 +375,8 @@ def _record_call(
     if account is not None and recorded and Event.objects.filter(pk__in=recorded, account=account).exists():
         return
     events.record(
-        action=action[:64] or "UnknownAction",
+        # An action name that routed nowhere is the caller's text: kept only if fit to store.
+        action=action[:64] if action and not policy.has_invalid_chars(action) else "UnknownAction",
         account=account,
         actor=actor.principal if actor else None,
         actor_name=actor.display_name if actor else (key.access_key_id if key else ""),

@@ -33,7 +33,9 @@ def get_credential_report(call: ApiCall) -> dict[str, Any]:
         raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")
     header, *rows = report.content.splitlines(keepends=True)
     token = call.text("NextToken", default="0") or "0"
-    if not token.isdigit():
+    # A token this server issued: a line offset. str.isdigit() alone also passes "²", which int()
+    # refuses, and int() refuses more than 4,300 digits.
+    if not (token.isascii() and token.isdigit() and len(token) <= 9):
         raise InvalidParameter('The parameter - "NextToken" is invalid.', code="InvalidParameter.NextToken")
     start = int(token)
     page = rows[start : start + max_items]

@@ -10,14 +10,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ramconsole.forms import PasswordFieldsMixin, ServiceFormMixin
+from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
 from security.models import PasswordPolicy, SecurityPreference
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import RESULT_FILTER_FAILURE, RESULT_FILTER_SUCCESS
 from security.services import PREFERENCE_FLAGS
 
 
-class EventFilterForm(forms.Form):
+class EventFilterForm(InputRuleMixin, forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("Operator"), required=False, max_length=255)
     result = forms.ChoiceField(
@@ -320,7 +320,7 @@ class LoginMaskForm(ServiceFormMixin, LockoutConfirmationMixin):
         self.helper.add_input(Submit("save", _("OK")))
 
 
-class AddressTestForm(forms.Form):
+class AddressTestForm(InputRuleMixin, forms.Form):
     """IP tester: would this address be allowed by the saved masks, and by which block?"""
 
     test_address = forms.GenericIPAddressField(label=_("Test an address"), required=False)
