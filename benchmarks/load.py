@@ -100,12 +100,13 @@ def server_env(port: int, redis_url: str) -> dict[str, str]:
 # --- database and seeding -----------------------------------------------------------------------
 
 
-def recreate_database() -> None:
+def recreate_database(name: str = DB_NAME) -> None:
+    """Drop and create a benchmark's own database (never pass another one)."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DB_NAME}")
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
 
 
 def seed(users: int) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from load import (
     free_port,
     http_request,
     logon_body,
+    recreate_database,
     server_env,
     start_gunicorn,
     stop_gunicorn,
@@ -67,14 +68,6 @@ def burst_env(redis_url: str) -> dict[str, str]:
     env = server_env(0, redis_url)
     env["DATABASE_URL"] = f"{PG_SERVER}/{DB_NAME}"
     return env
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def seed(limit: int) -> dict[str, Any]:
@@ -192,7 +185,7 @@ def main() -> None:
         flush=True,
     )
     env = burst_env(args.redis_url)
-    recreate_database()
+    recreate_database(DB_NAME)
     seeded = child_json(__file__, "--seed-only", str(args.limit), env=env)
     # DEBUG off serves the manifest storage, as make serve does after its collectstatic.
     subprocess.run(
