@@ -82,6 +82,9 @@ class Principal(AbstractBaseUser, PermissionsMixin):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     is_staff = models.BooleanField(default=False)
+    # The console language this identity last chose (a code of settings.LANGUAGES; empty = never chose):
+    # the logon applies it on any browser, and the console's mail to this identity is written in it.
+    language = models.CharField(max_length=16, blank=True)
 
     objects = PrincipalManager()
 

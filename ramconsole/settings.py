@@ -173,7 +173,9 @@ CONTENT_SECURITY_POLICY = (
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Inside the package (the top level is fixed); the compiled .mo files are committed beside the .po,
+# so a machine with only Python serves Chinese (tests/unit/test_catalogue.py keeps them current).
+LOCALE_PATHS = [BASE_DIR / "ramconsole" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
