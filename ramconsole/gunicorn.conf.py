@@ -13,8 +13,8 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
 # gthread workers: with no buffering proxy in front, a sync worker is held by a browser's idle
 # keep-alive connection (measured: p95 785 ms vs 117 ms for 20 users reading pages, benchmarks/).
-# Enough threads that logons waiting their turn to hash (ramconsole/hashers.py allows one Argon2
-# at a time per worker) never hold back requests that need no hash: a burst of 50 wrong passwords
+# Enough threads that logons waiting their turn to hash (ramconsole/hashers.py allows cores - 1
+# Argon2 hashes at once on the machine) never hold back requests that need no hash: a burst of 50 wrong passwords
 # left /health waiting seconds with 4 threads (benchmarks/logon_burst.py). Each thread may keep a
 # database connection: WORKERS x threads must stay below PostgreSQL's max_connections (100).
 # GUNICORN_THREADS=1 gives sync workers, for deployments behind nginx.

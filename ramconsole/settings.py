@@ -6,6 +6,7 @@ Production: DJANGO_DEBUG=0 plus DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and RAMC
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "mfa",
     "reports",
     "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -60,7 +62,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ramconsole.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ramconsole.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "ramconsole.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ramconsole.middleware.PanelRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "ramconsole.urls"
@@ -139,9 +142,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-# Argon2id hashes running at once per process (ramconsole/hashers.py); the rest of a logon burst
-# waits its turn while the other requests are served.
-RAMCONSOLE_CONCURRENT_HASHES = int(env_str("RAMCONSOLE_CONCURRENT_HASHES", "1"))
+# Argon2id hashes running at once on this machine, across the server's processes (ramconsole/hashers.py):
+# one core is left for the other requests while a logon burst waits its turn.
+RAMCONSOLE_CONCURRENT_HASHES = int(env_str("RAMCONSOLE_CONCURRENT_HASHES", str(max(1, (os.cpu_count() or 2) - 1))))
+# Where the slots' lock files live: every process of one server must see the same directory.
+RAMCONSOLE_HASH_SLOT_DIR = env_str(
+    "RAMCONSOLE_HASH_SLOT_DIR", str(Path(tempfile.gettempdir()) / "ramconsole-hash-slots")
+)
 # RAM users' password rules are data (the account's password policy), not settings.
 AUTH_PASSWORD_VALIDATORS: list[dict] = []
 
@@ -152,6 +159,8 @@ SESSION_COOKIE_AGE = 24 * 3600
 # (`make serve`); anywhere else production keeps both on.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -193,7 +202,8 @@ STORAGES = {
 }
 
 # Background work (credential reports) through the django-tasks API, which is django.tasks in
-# Django 6. Immediate by default; a deployment with workers configures a queueing backend here.
+# Django 6. Immediate by default (the tests, a bare runserver); `make run` and `make serve` set
+# django_tasks_db.DatabaseBackend and start its worker, `manage.py db_worker`, beside the server.
 TASKS = {"default": {"BACKEND": env_str("RAMCONSOLE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
