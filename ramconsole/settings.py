@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ramconsole.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ramconsole.errors.DebugPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ramconsole.middleware.DatabaseUnavailableMiddleware",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ramconsole.urls"
+# The shell's page for a refused form token (ramconsole/errors.py), not Django's bare one.
+CSRF_FAILURE_VIEW = "ramconsole.errors.csrf_failure"
 WSGI_APPLICATION = "ramconsole.wsgi.application"
 
 TEMPLATES = [

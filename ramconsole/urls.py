@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from ramconsole import health
+from accounts import logon_views
+from ramconsole import errors, health
 
 urlpatterns = [
     path("health", health.health, name="health"),
@@ -12,6 +13,13 @@ urlpatterns = [
     path("", include("accesskeys.urls")),
     path("", include("mfa.urls")),
     path("", include("reports.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language menu (logon page and top bar): the browser's cookie, and the identity's choice.
+    path("i18n/setlang/", logon_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages inside the console shell (with DEBUG on too: ramconsole.errors.DebugPageMiddleware).
+handler400 = errors.bad_request
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error
