@@ -9,7 +9,7 @@ from datetime import datetime
 
 from accesskeys.models import AccessKey
 from ramconsole.clock import utc_text
-from ramconsole.spreadsheet import safe_cell
+from ramconsole.spreadsheet import FALSE, TRUE, flag, safe_cell
 from reports.selectors import IdentityRow, UtcText
 from security.models import PasswordPolicy
 from security.policy import password_expiry
@@ -33,10 +33,6 @@ def _time(value: UtcText | None) -> str:
     return value or NEVER
 
 
-def _flag(value: bool) -> str:
-    return "TRUE" if value else "FALSE"
-
-
 def key_columns(count: int) -> list[str]:
     names = [f"access_key_{n}" for n in (1, 2)] + [f"additional_access_key_{n}" for n in range(3, count + 1)]
     return [f"{name}_{suffix}" for name in names for suffix in KEY_SUFFIXES]
@@ -44,12 +40,12 @@ def key_columns(count: int) -> list[str]:
 
 def _password_cells(row: IdentityRow, policy: PasswordPolicy) -> list[str]:
     if row.is_root:
-        return ["TRUE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
+        return [TRUE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
     if not row.has_profile:
-        return ["FALSE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
+        return [FALSE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
     expiry = password_expiry(datetime.fromisoformat(row.password_changed_at[:19]), policy)
     rotation = _time(utc_text(expiry))
-    return ["TRUE", _flag(row.console_enabled), _time(row.password_changed_at), rotation]
+    return [TRUE, flag(row.console_enabled), _time(row.password_changed_at), rotation]
 
 
 def _key_cells(row: IdentityRow, slots: int) -> list[str]:
@@ -58,20 +54,22 @@ def _key_cells(row: IdentityRow, slots: int) -> list[str]:
         if index < len(row.keys):
             key = row.keys[index]
             cells += [
-                "TRUE",
-                _flag(key.status == AccessKey.Status.ACTIVE),
+                TRUE,
+                flag(key.status == AccessKey.Status.ACTIVE),
                 _time(key.created_at),
                 _time(key.last_used_at),
             ]
         else:
-            cells += ["FALSE", NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
+            cells += [FALSE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE]
     return cells
 
 
 def render(rows: Iterable[IdentityRow], policy: PasswordPolicy, *, max_keys: int) -> str:
+    """The report as stored and as the API returns it (Base64): CRLF lines, no byte order mark
+    (RAM's documented Content starts with `user,`); the console's download adds the mark."""
     slots = max(2, max_keys)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out)
     writer.writerow(BASE_COLUMNS + key_columns(slots))
     for row in rows:
         # Only the identity's name comes from users; every other cell is generated and safe.
@@ -80,7 +78,7 @@ def render(rows: Iterable[IdentityRow], policy: PasswordPolicy, *, max_keys: int
             _time(row.created_at),
             _time(row.last_logon),
             *_password_cells(row, policy),
-            _flag(row.mfa_active),
+            flag(row.mfa_active),
             *_key_cells(row, slots),
         ]
         writer.writerow(cells)

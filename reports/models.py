@@ -20,6 +20,12 @@ class CredentialReport(models.Model):
     # Account time of the request; the four-hour reuse window is measured from it.
     requested_at = models.DateTimeField(default=timezone.now)
     generated_at = models.DateTimeField(null=True, blank=True)
+    # What the worker has written so far (identities: the root and every RAM user), for the page's
+    # progress bar, and when it last wrote (real time, not the sandbox clock): a build silent for
+    # too long has lost its worker (security.policy.credential_report_stalled).
+    users_total = models.PositiveIntegerField(default=0)
+    users_done = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(default=timezone.now)
     content = models.TextField(blank=True)
 
     class Meta:

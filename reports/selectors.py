@@ -181,8 +181,19 @@ _USER_ANNOTATIONS = {
 }
 
 
+def credential_identity_count(account: Account) -> int:
+    """How many rows the credential report has: the root and every RAM user."""
+    return 1 + Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER).count()
+
+
+# RAM users read per query. Each batch is read whole before its rows are handed out, so no cursor
+# stays open while the worker writes its progress: on SQLite an open read pins its snapshot, and
+# the progress write would be refused ("database is locked") once anyone else had written.
+IDENTITY_BATCH = 5000
+
+
 def credential_identities(account: Account) -> Iterator[IdentityRow]:
-    """The root, then every RAM user in creation order: four queries whatever the size, streamed.
+    """The root, then every RAM user in creation order: two queries per 5,000 users, streamed.
 
     Users and keys are read as plain tuples in owner order and merged, so memory stays flat and no
     model instance is built per row (at 100,000 users that is most of the time).
@@ -207,37 +218,33 @@ def credential_identities(account: Account) -> Iterator[IdentityRow]:
         mfa_active=hasattr(root, "mfa_device"),
         keys=root_keys,
     )
-    user_keys = (
-        keys.filter(principal__kind=Principal.Kind.RAM_USER)
-        .order_by("principal_id", "created_at", "pk")
-        .values_list(*_KEY_FIELDS)
-        .iterator(chunk_size=5000)
-    )
     users = (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
         .annotate(**_USER_ANNOTATIONS)
         .order_by("pk")
         .values_list(*_USER_FIELDS)
-        .iterator(chunk_size=5000)
     )
-    pending = next(user_keys, None)
-    for pk, name, created_at, last_login, profile_pk, console_enabled, changed_at, device_pk in users:
-        own: list[KeyFacts] = []
-        while pending is not None and pending[0] <= pk:
-            if pending[0] == pk:
-                own.append(KeyFacts(pending[1], _utc_text(pending[2]), _utc_text(pending[3])))
-            pending = next(user_keys, None)
-        yield IdentityRow(
-            name=f"{name}@{domain}",
-            created_at=_utc_text(created_at),
-            last_logon=_utc_text(last_login),
-            is_root=False,
-            has_profile=profile_pk is not None,
-            console_enabled=bool(console_enabled),
-            password_changed_at=_utc_text(changed_at),
-            mfa_active=device_pk is not None,
-            keys=own,
-        )
+    user_keys = keys.filter(principal__kind=Principal.Kind.RAM_USER).order_by("principal_id", "created_at", "pk")
+    after = 0
+    while batch := list(users.filter(pk__gt=after)[:IDENTITY_BATCH]):
+        first, after = batch[0][0], batch[-1][0]
+        own_keys: dict[int, list[KeyFacts]] = {}
+        for owner, status, created, last_used in user_keys.filter(
+            principal_id__gte=first, principal_id__lte=after
+        ).values_list(*_KEY_FIELDS):
+            own_keys.setdefault(owner, []).append(KeyFacts(status, _utc_text(created), _utc_text(last_used)))
+        for pk, name, created_at, last_login, profile_pk, console_enabled, changed_at, device_pk in batch:
+            yield IdentityRow(
+                name=f"{name}@{domain}",
+                created_at=_utc_text(created_at),
+                last_logon=_utc_text(last_login),
+                is_root=False,
+                has_profile=profile_pk is not None,
+                console_enabled=bool(console_enabled),
+                password_changed_at=_utc_text(changed_at),
+                mfa_active=device_pk is not None,
+                keys=own_keys.get(pk, []),
+            )
 
 
 def max_keys_per_identity(account: Account) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django_tasks import task
 
 from accounts.actors import Actor
@@ -12,10 +14,13 @@ from accounts.models import Account
 from ramconsole import clock
 from reports import credential_csv, selectors
 from reports.models import CredentialReport
+from reports.selectors import IdentityRow
 from security import events, policy
 from security.selectors import password_policy_of
 
-REUSE_WINDOW = timedelta(hours=4)
+# The worker writes how far it has come every this many identities (a few times a second at the
+# build's pace): the page's progress, and the sign of life a stalled build is told apart by.
+PROGRESS_EVERY = 1000
 
 
 @events.audited("GenerateCredentialReport")
@@ -25,14 +30,15 @@ def credential_report_generate(*, actor: Actor, now: datetime | None = None) -> 
     policy.check_allowed(actor.principal, "GenerateCredentialReport")
     account = Account.objects.select_for_update().get(pk=actor.account.pk)
     now = now or clock.now(account)
+    real_now = clock.now(None)
     latest = selectors.latest_credential_report(account)
-    if (
-        latest is not None
-        and latest.state != CredentialReport.State.FAILED
-        and now - latest.requested_at < REUSE_WINDOW
-    ):
-        return latest
-    report = CredentialReport.objects.create(account=account, requested_at=now)
+    if latest is not None:
+        if policy.credential_report_reusable(latest, now=now, real_now=real_now):
+            return latest
+        if policy.credential_report_stalled(latest, real_now=real_now):
+            # Given up: its worker, should it ever come back, stops at its next progress write.
+            CredentialReport.objects.filter(pk=latest.pk).update(state=CredentialReport.State.FAILED)
+    report = CredentialReport.objects.create(account=account, requested_at=now, progress_at=real_now)
     transaction.on_commit(lambda: generate_credential_report.enqueue(report.pk))
     events.record(
         action="GenerateCredentialReport",
@@ -46,22 +52,55 @@ def credential_report_generate(*, actor: Actor, now: datetime | None = None) -> 
     return report
 
 
+class _GivenUp(Exception):
+    """The report is no longer in progress (given up as stalled): stop building it."""
+
+
+def _progress(report_id: int, **fields: object) -> None:
+    written = CredentialReport.objects.filter(pk=report_id, state=CredentialReport.State.INPROGRESS).update(
+        progress_at=clock.now(None), **fields
+    )
+    if not written:
+        raise _GivenUp
+
+
+def _counted(rows: Iterator[IdentityRow], report_id: int) -> Iterator[IdentityRow]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            _progress(report_id, users_done=done)
+
+
 @task()
 def generate_credential_report(report_id: int) -> None:
-    """The background half (a django-tasks task): build the CSV snapshot, mark the report completed."""
+    """The background half (a django-tasks task, run by `manage.py db_worker` under `make run` and
+    `make serve`): build the CSV snapshot, writing its progress, and mark the report completed."""
     report = CredentialReport.objects.select_related("account").defer("content").get(pk=report_id)
-    CredentialReport.objects.filter(pk=report.pk).update(state=CredentialReport.State.INPROGRESS)
     account = report.account
+    # Claimed once: a report given up (or already built) is not built again.
+    claimed = CredentialReport.objects.filter(pk=report.pk, state=CredentialReport.State.STARTED).update(
+        state=CredentialReport.State.INPROGRESS,
+        users_total=selectors.credential_identity_count(account),
+        progress_at=clock.now(None),
+    )
+    if not claimed:
+        return
     try:
         content = credential_csv.render(
-            selectors.credential_identities(account),
+            _counted(selectors.credential_identities(account), report.pk),
             password_policy_of(account),
             max_keys=selectors.max_keys_per_identity(account),
         )
+    except _GivenUp:
+        return
     except Exception:
         # Never leave a report "in progress" for four hours: mark it failed so the next request retries.
         CredentialReport.objects.filter(pk=report.pk).update(state=CredentialReport.State.FAILED)
         raise
-    CredentialReport.objects.filter(pk=report.pk).update(
-        state=CredentialReport.State.COMPLETED, content=content, generated_at=clock.now(account)
+    CredentialReport.objects.filter(pk=report.pk, state=CredentialReport.State.INPROGRESS).update(
+        state=CredentialReport.State.COMPLETED,
+        content=content,
+        generated_at=clock.now(account),
+        users_done=F("users_total"),
+        progress_at=clock.now(None),
     )

@@ -12,5 +12,6 @@ urlpatterns = [
     path("sandbox/training/", views.training, name="training"),
     path("reports/credential/", views.credential_report, name="credential"),
     path("reports/credential/generate/", views.credential_report_generate, name="credential-generate"),
+    path("reports/credential/progress/", views.credential_report_progress, name="credential-progress"),
     path("reports/credential/download/", views.credential_report_download, name="credential-download"),
 ]

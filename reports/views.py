@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.actors import actor_of
 from ramconsole import clock
 from ramconsole.decorators import requires_action, sandbox_only
-from ramconsole.spreadsheet import csv_lines
+from ramconsole.spreadsheet import BOM, csv_lines
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy
@@ -38,16 +40,52 @@ def security_report(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     lines = csv_lines(selectors.SECURITY_REPORT_FIELDS, [[report[f] for f in selectors.SECURITY_REPORT_FIELDS]])
     return _attachment(
-        "".join(lines), filename=f"security_report_{account.account_id}_{stamp}.csv", content_type="text/csv"
+        "".join(lines),
+        filename=f"security_report_{account.account_id}_{stamp}.csv",
+        content_type="text/csv; charset=utf-8",
     )
 
 
 @requires_action("GetCredentialReport")
 @require_safe
 def credential_report(request: HttpRequest) -> HttpResponse:
-    """The state of the latest credential report, with Download or Download Later."""
+    """The state of the latest credential report: its progress while the worker builds it (the page
+    follows it, static/js/report-progress.js), with Download Later; Download once completed."""
     report = selectors.latest_credential_report(request.user.account)
-    return render(request, "reports/credential_report.html", {"report": report})
+    context: dict[str, object] = {"report": report}
+    if report is not None:
+        state = policy.credential_report_state(report, real_now=clock.now(None))
+        context.update(state=state, progress_text=_progress_text(report, state))
+    return render(request, "reports/credential_report.html", context)
+
+
+@requires_action("GetCredentialReport")
+@require_safe
+def credential_report_progress(request: HttpRequest) -> JsonResponse:
+    """What the page polls while the report is built: its state and how many identities are written."""
+    report = selectors.latest_credential_report(request.user.account)
+    if report is None:
+        return JsonResponse({"state": None, "done": 0, "total": 0, "text": ""})
+    state = policy.credential_report_state(report, real_now=clock.now(None))
+    return JsonResponse(
+        {
+            "state": state,
+            "done": report.users_done,
+            "total": report.users_total,
+            "text": _progress_text(report, state),
+        }
+    )
+
+
+def _progress_text(report: CredentialReport, state: str) -> str:
+    if state == CredentialReport.State.STARTED:
+        return gettext("Waiting for the report worker to start.")
+    return ngettext(
+        "%(done)s of %(total)s user written.", "%(done)s of %(total)s users written.", report.users_total
+    ) % {
+        "done": number_format(report.users_done, force_grouping=True),
+        "total": number_format(report.users_total, force_grouping=True),
+    }
 
 
 @requires_action("GenerateCredentialReport")
@@ -69,7 +107,7 @@ def credential_report_download(request: HttpRequest) -> HttpResponse:
         return redirect("reports:credential")
     stamp = report.generated_at.strftime("%Y%m%d%H%M%S")
     return _attachment(
-        report.content,
+        BOM + report.content,
         filename=f"credential_report_{request.user.account.account_id}_{stamp}.csv",
         content_type="text/csv; charset=utf-8",
     )
@@ -85,6 +123,7 @@ def training(request: HttpRequest) -> HttpResponse:
     scenarios = policy.training_scenarios(facts)
     context = {
         "scenarios": scenarios,
+        "fixable": {s.key for s in scenarios if policy.may_open_fix_page(request.user, s.url_name)},
         "done": sum(scenario.done for scenario in scenarios),
         "score": policy.score(policy.security_check(facts.check)),
     }

@@ -16,7 +16,11 @@ def test_credential_report_generate_then_get(ims: Api, account: Account, ram_use
     assert (error.code, error.status) == ("EntityNotExist.CredentialReport", 404)
     assert ims.call("GenerateCredentialReport")["State"] == "COMPLETED"  # live_server commits: immediate
     report = ims.call("GetCredentialReport")
-    rows = list(csv.reader(io.StringIO(base64.b64decode(report["Content"]).decode())))
+    content = base64.b64decode(report["Content"])
+    # The CSV itself, as RAM documents it (its example starts with `user,`): no BOM, which only the
+    # console's download (a file for a spreadsheet) carries; CRLF lines, as in that file.
+    assert content.startswith(b"user,") and content.count(b"\n") == content.count(b"\r\n") == 3
+    rows = list(csv.reader(io.StringIO(content.decode(), newline="")))
     assert rows[0][0] == "user" and [r[0] for r in rows[1:]] == ["<root>", "dana@acme.onaliyun.com"]
     assert report["IsTruncated"] == "false"
     first = ims.call("GetCredentialReport", MaxItems="1")

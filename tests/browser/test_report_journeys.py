@@ -22,6 +22,7 @@ import time_machine
 from playwright.sync_api import Download, Page, expect
 
 from accounts.models import Account, Principal
+from ramconsole.spreadsheet import safe_cell
 from reports.credential_csv import BASE_COLUMNS, key_columns
 from reports.selectors import SECURITY_REPORT_FIELDS
 from tests.browser.helpers import TOTP_START, log_on, path_re, sidebar, totp, url
@@ -50,8 +51,10 @@ def open_overview(page: Page) -> None:
 
 
 def read_text(download: Download) -> str:
-    with open(download.path(), encoding="utf-8") as handle:
-        return handle.read()
+    """A downloaded file as a spreadsheet reads it: UTF-8 after its BOM, every line ending in CRLF."""
+    raw = download.path().read_bytes()
+    assert raw.startswith("\ufeff".encode()) and raw.count(b"\n") == raw.count(b"\r\n"), raw[:80]
+    return raw.decode("utf-8-sig")
 
 
 @pytest.fixture
@@ -115,7 +118,7 @@ def test_root_fixes_two_items_and_downloads_the_reports(
     key = page.locator("#mfa-manual-key")
     expect(key).to_have_text(re.compile(r"^[A-Z2-7]{16,}$"))
     page.get_by_label("Security Code").fill(totp(key.inner_text(), TOTP_START))
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Next").click()
     expect(page).to_have_url(path_re("security:root-security-settings"))
     expect(page.get_by_role("alert")).to_contain_text("Account Protection is on.")
 
@@ -142,15 +145,15 @@ def test_root_fixes_two_items_and_downloads_the_reports(
     with page.expect_download() as csv_download:
         check.get_by_role("link", name="CSV", exact=True).click()
     assert csv_download.value.suggested_filename.endswith(".csv")
-    rows = list(csv.reader(io.StringIO(read_text(csv_download.value))))
+    rows = list(csv.reader(io.StringIO(read_text(csv_download.value), newline="")))
     assert rows[0] == SECURITY_REPORT_FIELDS
-    assert rows[1] == [str(expected[field]) for field in SECURITY_REPORT_FIELDS]
+    assert rows[1] == [safe_cell(expected[field]) for field in SECURITY_REPORT_FIELDS]  # BindMfa: TRUE
 
     downloads.click()
     with page.expect_download() as json_download:
         check.get_by_role("link", name="JSON", exact=True).click()
     assert json_download.value.suggested_filename.endswith(".json")
-    report = json.loads(read_text(json_download.value))
+    report = json.loads(json_download.value.path().read_text(encoding="utf-8"))
     assert list(report) == SECURITY_REPORT_FIELDS
     assert report == expected
 
@@ -158,7 +161,7 @@ def test_root_fixes_two_items_and_downloads_the_reports(
     with page.expect_download() as credential_download:
         check.get_by_role("button", name="Download User Credential Report").click()
     assert credential_download.value.suggested_filename.startswith(f"credential_report_{account.account_id}_")
-    header, *lines = list(csv.reader(io.StringIO(read_text(credential_download.value))))
+    header, *lines = list(csv.reader(io.StringIO(read_text(credential_download.value), newline="")))
     assert header == BASE_COLUMNS + key_columns(2)
     by_user = {line[0]: dict(zip(header, line, strict=True)) for line in lines}
     assert [line[0] for line in lines] == ["<root>", user.upn]

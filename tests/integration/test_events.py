@@ -23,8 +23,11 @@ EXPORT = reverse("security:event-export")
 
 def _export_rows(client: Client, **params: str) -> list[list[str]]:
     response = client.get(EXPORT, params)
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    assert content.count(b"\n") == content.count(b"\r\n")  # every line ends in CRLF
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
 def test_events_are_scoped_to_the_account(

@@ -25,6 +25,7 @@ from security.models import PasswordPolicy
 from tests.conftest import bind_device
 
 T0 = datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
+BOM = "\ufeff".encode()
 HEADER = (
     "user,user_creation_time,user_last_logon,password_exist,password_active,password_last_changed,"
     "password_next_rotation,mfa_active,access_key_1_exist,access_key_1_active,access_key_1_last_rotated,"
@@ -41,8 +42,9 @@ def _report(client: Client) -> list[list[str]]:
         response = client.post(reverse("reports:credential-generate"))
     assert response["Location"] == reverse("reports:credential")
     assert client.post(reverse("reports:credential-generate"))["Location"] == reverse("reports:credential-download")
-    response = client.get(reverse("reports:credential-download"))
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    content = client.get(reverse("reports:credential-download")).content
+    assert content.startswith(BOM)  # the console's download is the spreadsheet's file
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
 def test_golden_credential_report(account, root, ram_user_factory, client_for) -> None:
@@ -140,8 +142,11 @@ def test_security_report_fields_and_score(account, root, ram_user_factory, clien
         "Score",
     ]
     assert report["SubUser"] == 1 and report["UnusedAkNum"] == 1 and report["BindMfa"] is False
-    rows = list(csv.reader(io.StringIO(client.get(reverse("reports:security-report-csv")).content.decode())))
+    content = client.get(reverse("reports:security-report-csv")).content
+    assert content.startswith(BOM) and content.endswith(b"\r\n") and content.count(b"\n") == 2
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     assert rows[0] == list(report) and rows[1][0] == "1"
+    assert rows[1][rows[0].index("BindMfa")] == "FALSE"  # RAM's spelling, as in the credential report
     before = client.get(reverse("accounts:overview")).context["score"]
     bind_device(user, datetime.now(UTC))
     security_services.password_policy_update(

@@ -60,6 +60,8 @@ def test_client_ip_ipv6_and_missing() -> None:
         ("-", "-"),
         ("abc", "abc"),
         (None, ""),
+        (True, "TRUE"),
+        (False, "FALSE"),
     ],
 )
 def test_safe_cell_escapes_formulas(value: object, expected: str) -> None:
@@ -68,7 +70,7 @@ def test_safe_cell_escapes_formulas(value: object, expected: str) -> None:
 
 def test_csv_lines_escape_every_row() -> None:
     lines = list(csv_lines(["a", "b"], [["=1+1", "ok"]]))
-    assert lines == ["a,b\r\n", "'=1+1,ok\r\n"]
+    assert lines == ["\ufeffa,b\r\n", "'=1+1,ok\r\n"]  # the BOM once, before the header
 
 
 @pytest.mark.parametrize(
