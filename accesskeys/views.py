@@ -101,7 +101,7 @@ def access_key_create(request: HttpRequest, user_id: str | None = None) -> HttpR
     try:
         created = services.access_key_create(actor=actor_of(request), user=owner)
     except RamError as refusal:
-        messages.error(request, refusal.message)
+        messages.error(request, refusal.console_message)
         return redirect(home)
     close_url = _safe_next(request, request.POST.get("next", ""), home)
     csv_text = f"AccessKey ID,AccessKey Secret\r\n{created.access_key.access_key_id},{created.secret}\r\n"
@@ -113,11 +113,13 @@ def access_key_create(request: HttpRequest, user_id: str | None = None) -> HttpR
 
 
 @requires_account_member
-@require_POST
+@require_http_methods(["GET", "POST"])
 def access_key_status(request: HttpRequest, access_key_id: str, user_id: str | None = None) -> HttpResponse:
-    """Disable / Enable."""
+    """Enable acts at once; Disable asks first (GET: the confirmation, whose OK posts here)."""
     owner = credential_owner(request, user_id, "UpdateAccessKey")
-    _key(owner, access_key_id)
+    key = _key(owner, access_key_id)
+    if request.method == "GET":
+        return render(request, "accesskeys/access_key_disable.html", {"key": key, "home": _home(request, owner)})
     form = AccessKeyStatusForm(request.POST)
     back = _safe_next(request, request.POST.get("next", ""), _home(request, owner))
     if form.is_valid():

@@ -53,7 +53,7 @@ def mfa_enable(request: HttpRequest, user_id: str | None = None) -> HttpResponse
         try:
             device = services.mfa_enrolment_start(actor=actor_of(request), user=owner).device
         except RamError as refusal:
-            messages.error(request, refusal.message)
+            messages.error(request, refusal.console_message)
             return redirect(home)
         request.session[session_key] = device.pk
         return redirect(request.path)
@@ -96,10 +96,11 @@ def mfa_disable(request: HttpRequest, user_id: str | None = None) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def account_protection(request: HttpRequest) -> HttpResponse:
     """Account Protection > Edit: Turn on Account Protection, then Identity Verification —
-    Verify identity (Verify now), install the app (Next), Enable the MFA (one code, Submit)."""
+    Verify identity (Verify now), install the app (Next), Enable the MFA (one code, Next)."""
     root = request.user
-    if selectors.device_of(root) is not None:
-        return redirect("security:root-security-settings")
+    device = selectors.device_of(root)
+    if device is not None:  # on: Edit shows the device, with Turn off next to Account Protect
+        return render(request, "mfa/account_protection.html", {"step": "on", "device": device})
     step = request.session.get(PROTECTION_STEP_KEY, "choose")
     if request.method == "POST" and request.POST.get("step") == "choose":
         request.session[PROTECTION_STEP_KEY] = step = "verify"
@@ -123,7 +124,7 @@ def account_protection(request: HttpRequest) -> HttpResponse:
         if device is None:  # the enrolment lapsed: install step again
             request.session[PROTECTION_STEP_KEY] = "install"
             return redirect("mfa:account-protection")
-        form = MfaCodeForm(request.POST if request.method == "POST" else None, submit_label=_("Submit"))
+        form = MfaCodeForm(request.POST if request.method == "POST" else None, submit_label=_("Next"))
         if request.method == "POST" and form.is_valid():
             form.call_service(services.mfa_root_enable, actor=actor_of(request), device=device, **form.cleaned_data)
             if not form.errors:

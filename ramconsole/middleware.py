@@ -13,7 +13,9 @@ from django.contrib.auth import get_user, logout
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
@@ -23,6 +25,23 @@ from ramconsole.outages import DATABASE_UNAVAILABLE
 from ramconsole.rpc import is_api_request
 from security import policy
 from security.selectors import security_preference_of
+
+
+class ConsoleLocaleMiddleware(LocaleMiddleware):
+    """The console speaks the visitor's language (cookie, else Accept-Language); API answers are
+    RAM's, whose codes and messages are English whatever the caller's headers or cookies."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if is_api_request(request):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+            return
+        super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if is_api_request(request):
+            return response
+        return super().process_response(request, response)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -106,3 +125,26 @@ class DatabaseUnavailableMiddleware:
         page = render_to_string("503.html", {"demo_mode": settings.RAMCONSOLE_DEMO_MODE})
         # 503 also keeps SessionMiddleware from saving the session into the dead database.
         return HttpResponse(page, status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+PANEL_REQUEST_HEADER = "X-Console-Panel"
+PANEL_LOCATION_HEADER = "X-Console-Location"
+
+
+class PanelRedirectMiddleware:
+    """A form shown in a side panel or dialog (static/js/panels.js) is sent with fetch, which would
+    follow a redirect unseen and use up the messages meant for the page it leads to. The script is
+    told where the redirect goes instead, and opens that page itself. Innermost, so that the session,
+    messages and CSRF middleware still add their cookies to this answer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        redirected = response.status_code in (301, 302, 303) and "Location" in response
+        if redirected and request.headers.get(PANEL_REQUEST_HEADER):
+            answer = HttpResponse(status=204, headers={PANEL_LOCATION_HEADER: response["Location"]})
+            answer.cookies = response.cookies
+            return answer
+        return response

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.actors import actor_of
 from ramconsole.decorators import requires_action
 from ramconsole.forms import ConfirmForm, flash_result
-from security import selectors, services
+from security import policy, selectors, services
 from security.forms import AccountAliasForm, DomainAliasForm, SandboxDnsRecordForm
 
 ADVANCED = format_lazy("{}?tab=advanced", reverse_lazy("security:settings"))
@@ -49,9 +49,15 @@ def domain_alias_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires_action("VerifyDomainAlias")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def domain_alias_verify(request: HttpRequest) -> HttpResponse:
-    """Domain Ownership Verification > OK: a real DNS query; the message says what was found."""
+    """Domain Ownership Verification (the record to publish) > OK: a real DNS query; the message says
+    what was found."""
+    if request.method == "GET":
+        domain_alias = selectors.domain_alias_of(request.user.account)
+        if domain_alias is None or domain_alias.is_verified:
+            return redirect(ADVANCED)
+        return render(request, "security/domain_alias_verify.html", {"domain_alias": domain_alias})
     form = ConfirmForm(request.POST)
     verdict = form.call_service(services.domain_alias_verify, actor=actor_of(request)) if form.is_valid() else None
     if verdict is None:
@@ -65,8 +71,14 @@ def domain_alias_verify(request: HttpRequest) -> HttpResponse:
 
 
 @requires_action("DeleteDomainAlias")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def domain_alias_delete(request: HttpRequest) -> HttpResponse:
+    """Delete, after a confirmation: RAM users stop logging on with the alias at once."""
+    if request.method == "GET":
+        domain_alias = selectors.domain_alias_of(request.user.account)
+        if domain_alias is None:
+            return redirect(ADVANCED)
+        return render(request, "security/domain_alias_delete.html", {"domain_alias": domain_alias})
     form = ConfirmForm(request.POST)
     if form.is_valid():
         form.call_service(services.domain_alias_delete, actor=actor_of(request))
@@ -108,6 +120,9 @@ def _dns_records_page(request: HttpRequest, form: SandboxDnsRecordForm) -> HttpR
         "query": "",
         "domain_alias": selectors.domain_alias_of(request.user.account),
         "dns_port": settings.RAMCONSOLE_DNS_PORT,
+        # A read-only user sees the records; only those who may change them are offered the forms.
+        "can_add_record": policy.can(request.user, "SetSandboxDnsRecord"),
+        "can_delete_record": policy.can(request.user, "DeleteSandboxDnsRecord"),
     }
     return render(request, "security/dns_records.html", context)
 

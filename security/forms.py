@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
@@ -15,6 +17,17 @@ from security.models import PasswordPolicy, SecurityPreference
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import RESULT_FILTER_FAILURE, RESULT_FILTER_SUCCESS
 from security.services import PREFERENCE_FLAGS
+
+FILTER_TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _filter_time_widget() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=FILTER_TIME_FORMAT)
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    # The IANA zones of the system's (or the tzdata package's) database; UTC even without one.
+    return [("UTC", "UTC"), *((zone, zone) for zone in sorted(zoneinfo.available_timezones() - {"UTC"}))]
 
 
 class EventFilterForm(InputRuleMixin, forms.Form):
@@ -29,12 +42,23 @@ class EventFilterForm(InputRuleMixin, forms.Form):
             (RESULT_FILTER_FAILURE, _("Failure")),
         ],
     )
-    since = forms.DateField(label=_("From (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To (UTC)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Date and time to the minute (the list shows seconds), read in the chosen time zone: the
+    # browser's, which static/js/times.js preselects, else UTC. The value a picker sends is always
+    # `YYYY-MM-DDTHH:MM` (ISO 8601, which the field reads), whatever date format the browser displays.
+    since = forms.DateTimeField(label=_("From"), required=False, widget=_filter_time_widget())
+    until = forms.DateTimeField(
+        label=_("To"),
+        required=False,
+        widget=_filter_time_widget(),
+        help_text=_("Includes that whole minute."),
+    )
+    zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=_zone_choices)
 
     def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All")), *((a, a) for a in actions)]
+        if not self.data.get("zone"):  # no zone chosen yet: the script offers the browser's
+            self.fields["zone"].widget.attrs["data-browser-zone"] = "default"
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.form_id = "event-filter-form"
@@ -43,9 +67,12 @@ class EventFilterForm(InputRuleMixin, forms.Form):
                 Column("action", css_class="col-md-3"),
                 Column("actor", css_class="col-md-3"),
                 Column("result", css_class="col-md-2"),
-                Column("since", css_class="col-md-2"),
-                Column("until", css_class="col-md-2"),
-            )
+            ),
+            Row(
+                Column("since", css_class="col-md-3"),
+                Column("until", css_class="col-md-3"),
+                Column("zone", css_class="col-md-3"),
+            ),
         )
         self.helper.add_input(Submit("filter", _("Search"), css_class="btn-sm"))
 
@@ -53,23 +80,25 @@ class EventFilterForm(InputRuleMixin, forms.Form):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
-            self.add_error("until", _("The end date must not be before the start date."))
+            self.add_error("until", _("The end must not be before the start."))
         return cleaned
 
     def filters(self) -> dict:
-        """Selector arguments; `until` includes the whole chosen day."""
+        """Selector arguments, in UTC; `until` includes its whole minute."""
         data = self.cleaned_data if self.is_valid() else {}
+        zone = zoneinfo.ZoneInfo(data.get("zone") or "UTC")
 
-        def start_of(day: object) -> datetime | None:
-            return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+        def in_zone(moment: datetime | None) -> datetime | None:
+            # Django read the wall-clock time in the server's zone (UTC); it is the chosen zone's.
+            return moment.replace(tzinfo=zone).astimezone(UTC) if moment else None
 
-        until = start_of(data.get("until"))
+        until = in_zone(data.get("until"))
         return {
             "action": data.get("action", ""),
             "actor": data.get("actor", ""),
             "result": data.get("result", ""),
-            "since": start_of(data.get("since")),
-            "until": until + timedelta(days=1) if until else None,
+            "since": in_zone(data.get("since")),
+            "until": until + timedelta(minutes=1) if until else None,
         }
 
 
@@ -87,8 +116,9 @@ def _range_widget(name: str) -> forms.NumberInput:
 
 
 def _range_help(name: str, extra: str = "") -> str:
+    """Lazy: the help text is read in each viewer's language."""
     minimum, maximum, _parameter = PASSWORD_POLICY_RANGES[name]
-    return f"{minimum}-{maximum}{extra}"
+    return format_lazy(_("{minimum}-{maximum}{extra}"), minimum=minimum, maximum=maximum, extra=extra)
 
 
 class PasswordPolicyForm(ServiceFormMixin, forms.Form):
@@ -106,7 +136,7 @@ class PasswordPolicyForm(ServiceFormMixin, forms.Form):
     minimum_different_characters = forms.IntegerField(
         label=_("Minimum Different Characters in Password"),
         widget=_range_widget("minimum_different_characters"),
-        help_text=_range_help("minimum_different_characters", "; 0 = no limit"),
+        help_text=_range_help("minimum_different_characters", _("; 0 = no limit")),
     )
     allow_user_name_in_password = forms.TypedChoiceField(
         label=_("Include Username in Password"),
@@ -117,7 +147,7 @@ class PasswordPolicyForm(ServiceFormMixin, forms.Form):
     max_password_age_days = forms.IntegerField(
         label=_("Password Validity Period"),
         widget=_range_widget("max_password_age_days"),
-        help_text=_range_help("max_password_age_days", " days; 0 = never expires"),
+        help_text=_range_help("max_password_age_days", _(" days; 0 = never expires")),
     )
     hard_expiry = forms.TypedChoiceField(
         label=_("Action After Password Expires"),
@@ -128,13 +158,13 @@ class PasswordPolicyForm(ServiceFormMixin, forms.Form):
     reuse_prevention = forms.IntegerField(
         label=_("Password History Check Policy"),
         widget=_range_widget("reuse_prevention"),
-        help_text=_range_help("reuse_prevention", "; the new password may not equal any of the previous N; 0 = off"),
+        help_text=_range_help("reuse_prevention", _("; the new password may not equal any of the previous N; 0 = off")),
     )
     max_login_attempts = forms.IntegerField(
         label=_("Password Retry Constraint Policy"),
         widget=_range_widget("max_login_attempts"),
         help_text=_range_help(
-            "max_login_attempts", "; after N consecutive wrong passwords logon is refused for one hour; 0 = off"
+            "max_login_attempts", _("; after N consecutive wrong passwords logon is refused for one hour; 0 = off")
         ),
     )
 
@@ -317,7 +347,7 @@ class LoginMaskForm(ServiceFormMixin, LockoutConfirmationMixin):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_id = "login-mask-form"
-        self.helper.add_input(Submit("save", _("OK")))
+        self.helper.add_input(Submit("save", _("Save")))
 
 
 class AddressTestForm(InputRuleMixin, forms.Form):
@@ -346,7 +376,7 @@ class AccountAliasForm(ServiceFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_id = "account-alias-form"
-        self.helper.add_input(Submit("save", _("Update Domain")))
+        self.helper.add_input(Submit("save", _("OK")))
 
 
 class DomainAliasForm(ServiceFormMixin, forms.Form):
@@ -356,7 +386,7 @@ class DomainAliasForm(ServiceFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_id = "domain-alias-form"
-        self.helper.add_input(Submit("create", _("Create Domain Alias")))
+        self.helper.add_input(Submit("create", _("OK")))
 
 
 class SandboxDnsRecordForm(ServiceFormMixin, forms.Form):

@@ -156,7 +156,10 @@ def test_root_disables_enables_and_deletes_a_key(
     expect(key_cell(page, key_id, 1)).to_have_text("Active")
     expect(key_cell(page, key_id, 2).locator("time")).to_have_attribute("datetime", used_at.isoformat())
 
-    key_row(page, key_id).get_by_role("button", name="Disable").click()
+    key_row(page, key_id).get_by_role("link", name="Disable").click()
+    dialog = page.get_by_role("dialog", name="Disable AccessKey")
+    expect(dialog).to_contain_text(key_id)
+    dialog.get_by_role("button", name="OK").click()
     expect(page).to_have_url(user_page)
     expect(page.get_by_role("alert")).to_contain_text(f"The AccessKey {key_id} is updated.")
     expect(key_cell(page, key_id, 1)).to_have_text("Inactive")
@@ -168,25 +171,24 @@ def test_root_disables_enables_and_deletes_a_key(
     assert AccessKey.objects.get(access_key_id=key_id).status == AccessKey.Status.ACTIVE
 
     key_row(page, key_id).get_by_role("link", name="Delete").click()
-    expect(page).to_have_url(path_re("accesskeys:user-delete", dave.user_id, key_id))
-    expect(page.get_by_role("heading", name="Delete AccessKey")).to_be_visible()
-    expect(page.locator("#delete-last-used time")).to_have_attribute("datetime", used_at.isoformat())
-    confirm = page.get_by_label(DELETE_CONFIRMATION)
+    dialog = page.get_by_role("dialog", name="Delete AccessKey")  # over the user page
+    expect(page).to_have_url(user_page)
+    expect(dialog.locator("#delete-last-used time")).to_have_attribute("datetime", used_at.isoformat())
+    confirm = dialog.get_by_label(DELETE_CONFIRMATION)
     expect(confirm).not_to_be_checked()
 
     # The box is `required`: the browser does not send the form ...
-    page.get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="OK").click()
     assert confirm.evaluate("(box) => box.validity.valueMissing")
-    expect(page).to_have_url(path_re("accesskeys:user-delete", dave.user_id, key_id))
-    # ... and without that check the server refuses it.
-    page.locator("#accesskey-delete-form").evaluate("(form) => { form.noValidate = true; }")
-    page.get_by_role("button", name="Delete").click()
-    expect(page.get_by_label(DELETE_CONFIRMATION)).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(page.get_by_text("This field is required.")).to_be_visible()
+    # ... and without that check the server refuses it (shown in the dialog).
+    dialog.locator("#accesskey-delete-form").evaluate("(form) => { form.noValidate = true; }")
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog.get_by_label(DELETE_CONFIRMATION)).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(dialog.get_by_text("This field is required.")).to_be_visible()
     assert keys_of(dave) == [key_id]
 
-    page.get_by_label(DELETE_CONFIRMATION).check()
-    page.get_by_role("button", name="Delete").click()
+    dialog.get_by_label(DELETE_CONFIRMATION).check()
+    dialog.get_by_role("button", name="OK").click()
     expect(page).to_have_url(user_page)
     expect(page.get_by_role("alert")).to_contain_text(f"The AccessKey {key_id} is deleted.")
     expect(key_row(page, key_id)).to_have_count(0)
@@ -236,7 +238,7 @@ def test_root_rotates_a_key_in_recent_use(
     page.locator("#rotate-step-delete").get_by_role("link", name="Delete").click()
     expect(page).to_have_url(path_re("accesskeys:user-delete", dave.user_id, old_id))
     page.get_by_label(DELETE_CONFIRMATION).check()
-    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name="OK").click()
     expect(page).to_have_url(path_re("accounts:user-detail", dave.user_id))
     expect(key_row(page, old_id)).to_have_count(0)
     expect(key_cell(page, new_id, 1)).to_have_text("Active")
@@ -253,7 +255,7 @@ def test_root_creates_its_own_key_despite_the_warning(live_server: Any, page: Pa
 
     create_button(page).click()
     key_id, secret = expect_created(page)
-    expect(page.get_by_role("note")).to_contain_text("not recommended")
+    expect(page.get_by_role("dialog", name="Create AccessKey").get_by_role("note")).to_contain_text("not recommended")
     page.get_by_role("link", name="Close").click()
     expect(page).to_have_url(settings_page)
     expect(key_cell(page, key_id, 1)).to_have_text("Active")

@@ -39,8 +39,11 @@ def open_advanced(page: Page) -> None:
 
 
 def verify_ownership(page: Page) -> None:
-    """The OK button next to Domain Ownership Verification."""
-    page.locator("form", has_text=VERIFY_LABEL).get_by_role("button", name="OK").click()
+    """Domain Ownership Verification, then OK in its dialog."""
+    page.get_by_role("link", name=VERIFY_LABEL).click()
+    dialog = page.get_by_role("dialog", name=VERIFY_LABEL)
+    expect(dialog.locator("#verify-value")).to_have_text(VERIFICATION_VALUE)
+    dialog.get_by_role("button", name="OK").click()
     expect(page).to_have_url(advanced_re())
 
 
@@ -59,15 +62,14 @@ def test_root_updates_the_default_domain(
     expect(default_domain).to_have_text("acme.onaliyun.com")
 
     page.locator("#default-domain").get_by_role("link", name="Update", exact=True).click()
-    expect(page).to_have_url(path_re("security:default-domain"))
-    expect(page.get_by_role("heading", name="Update Domain")).to_be_visible()
-    expect(page.get_by_text("logon names with the old domain stop working")).to_be_visible()
-    alias = page.get_by_label("Default Domain")
+    panel = page.get_by_role("dialog", name="Update Domain")  # the side panel over Advanced
+    expect(panel.get_by_text("logon names with the old domain stop working")).to_be_visible()
+    alias = panel.get_by_label("Default Domain")
     expect(alias).to_have_value("acme")
 
     alias.fill("Bad--x")
-    page.get_by_role("button", name="Update Domain").click()
-    expect(page).to_have_url(path_re("security:default-domain"))
+    panel.get_by_role("button", name="OK").click()
+    expect(page).to_have_url(advanced_re())
     expect(page.get_by_text("Use only lowercase letters, digits and hyphens (-).")).to_be_visible()
     expect(page.get_by_text("It must not contain two hyphens in a row.")).to_be_visible()
     expect(alias).to_have_class(re.compile(r"\bis-invalid\b"))
@@ -76,7 +78,7 @@ def test_root_updates_the_default_domain(
     assert account.alias == "acme"
 
     alias.fill("newco")
-    page.get_by_role("button", name="Update Domain").click()
+    panel.get_by_role("button", name="OK").click()
     expect(page).to_have_url(advanced_re())
     expect(page.get_by_role("alert")).to_contain_text("The default domain is now newco.onaliyun.com.")
     expect(default_domain).to_have_text("newco.onaliyun.com")
@@ -107,10 +109,9 @@ def test_root_verifies_a_domain_alias_through_sandbox_dns(
     expect(page.get_by_text("No domain alias. RAM users log on with the default domain.")).to_be_visible()
 
     page.get_by_role("link", name="Create Domain Alias").click()
-    expect(page).to_have_url(path_re("security:domain-alias-create"))
-    expect(page.get_by_role("heading", name="Create Domain Alias")).to_be_visible()
-    page.get_by_label("Domain Name").fill("corp.example")
-    page.get_by_role("button", name="Create Domain Alias").click()
+    panel = page.get_by_role("dialog", name="Create Domain Alias")
+    panel.get_by_label("Domain Name").fill("corp.example")
+    panel.get_by_role("button", name="OK").click()
 
     expect(page).to_have_url(advanced_re())
     expect(page.locator("#domain-alias-name")).to_have_text("corp.example")
@@ -151,7 +152,7 @@ def test_root_verifies_a_domain_alias_through_sandbox_dns(
     expect(page.get_by_role("alert")).to_have_text("The domain ownership is verified.")
     expect(state).to_have_text("Verified")
     expect(verification).to_have_count(0)
-    expect(page.get_by_role("button", name="OK")).to_have_count(0)
+    expect(page.get_by_role("link", name=VERIFY_LABEL)).to_have_count(0)
 
     log_out(page, root.email)
     log_on(page, live_server, "dora@corp.example", USER_PASSWORD)

@@ -35,7 +35,7 @@ from tests.browser.helpers import (
 )
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device
 
-CODE_REFUSED = 'The parameter - "AuthenticationCode" is inccorrect.'  # sic: RAM's wording
+CODE_REFUSED = "The code is incorrect or was already used. Enter the code your MFA app shows now."
 REMEMBER = "Remember this browser for 7 days"
 
 
@@ -101,7 +101,7 @@ def test_root_turns_account_protection_on_and_off(
     seed = read_manual_key(page)
     expect(page.locator("#mfa-manual-account")).to_have_text(root.email)
     page.get_by_label("Security Code").fill(totp(seed, TOTP_START))
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Next").click()
 
     expect(page).to_have_url(path_re("security:root-security-settings"))
     expect(page.get_by_role("alert")).to_contain_text("Account Protection is on.")
@@ -119,12 +119,14 @@ def test_root_turns_account_protection_on_and_off(
     expect(page.get_by_role("button", name=root.email)).to_be_visible()
 
     page.goto(url(live_server, "security:root-security-settings"))
-    protection.get_by_role("link", name="Turn off").click()
-    expect(page.get_by_role("heading", name="Turn off Account Protection")).to_be_visible()
+    protection.get_by_role("link", name="Edit").click()  # Turn off sits next to Account Protect there
+    expect(page).to_have_url(path_re("mfa:account-protection"))
+    page.locator("#account-protect").get_by_role("link", name="Turn off").click()
+    dialog = page.get_by_role("dialog", name="Turn off Account Protection")
     turn_off_at = TOTP_START + timedelta(minutes=1, seconds=30)
     frozen.move_to(turn_off_at)
-    page.get_by_label("Security Code").fill(totp(seed, turn_off_at))
-    page.get_by_role("button", name="Turn off").click()
+    dialog.get_by_label("Security Code").fill(totp(seed, turn_off_at))
+    dialog.get_by_role("button", name="Turn off").click()
 
     expect(page).to_have_url(path_re("security:root-security-settings"))
     expect(page.get_by_role("alert")).to_contain_text("Account Protection is off.")
@@ -261,8 +263,8 @@ def test_admin_enables_and_disables_a_users_device(
     expect(page.locator("#mfa-serial")).to_have_text(serial)
 
     virtual_mfa.get_by_role("link", name="Disable the Virtual MFA Device").click()
-    expect(page.get_by_role("heading", name="Disable the Virtual MFA Device")).to_be_visible()
-    page.get_by_role("button", name="OK").click()
+    dialog = page.get_by_role("dialog", name="Disable the Virtual MFA Device")
+    dialog.get_by_role("button", name="OK").click()
 
     expect(page).to_have_url(path_re("accounts:user-detail", user.user_id))
     expect(page.get_by_role("alert")).to_contain_text("The virtual MFA device is disabled.")

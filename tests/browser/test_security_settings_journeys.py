@@ -48,7 +48,7 @@ def open_user_security_settings(page: Page) -> None:
     """Settings > Update RAM User Security Settings, from the left navigation."""
     sidebar(page).get_by_role("link", name="Settings", exact=True).click()
     page.get_by_role("link", name="Update RAM User Security Settings").click()
-    expect(page.get_by_role("heading", name="Update RAM User Security Settings")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Update RAM User Security Settings")).to_be_visible()
 
 
 def choose(page: Page, setting: str, value: str) -> None:
@@ -85,7 +85,7 @@ def test_logon_address_mask_needs_a_lockout_confirmation_and_refuses_other_addre
     page.get_by_label("Logon Address Mask").fill("10.0.0.0/8")
     page.get_by_role("button", name="OK").click()
     expect(page.get_by_text(LOCKOUT_WARNING)).to_be_visible()
-    expect(page).to_have_url(path_re("security:security-preference"))
+    expect(page.get_by_role("dialog", name="Update RAM User Security Settings")).to_be_visible()
     expect(page.get_by_label("Logon Address Mask")).to_have_value("10.0.0.0/8")
     assert saved_masks(account) == ""
 
@@ -236,15 +236,15 @@ def test_root_login_mask_refuses_the_root_elsewhere(
     expect(login_mask).to_contain_text("Not set: logon is allowed from any address.")
     login_mask.get_by_role("link", name="Set").click()
 
-    expect(page.get_by_role("heading", name="Login Mask")).to_be_visible()
-    page.get_by_label("Login Mask").fill("10.0.0.0/8")
-    page.get_by_role("button", name="OK").click()
+    panel = page.get_by_role("dialog", name="Login Mask")  # the side panel
+    panel.get_by_label("Login Mask").fill("10.0.0.0/8")
+    panel.get_by_role("button", name="Save").click()
     expect(page.get_by_text(LOCKOUT_WARNING)).to_be_visible()
     account.refresh_from_db()
     assert account.login_mask == ""
 
-    page.get_by_label(LOCKOUT_CONFIRMATION).check()
-    page.get_by_role("button", name="OK").click()
+    panel.get_by_label(LOCKOUT_CONFIRMATION).check()
+    panel.get_by_role("button", name="Save").click()
     expect(page).to_have_url(path_re("security:root-security-settings"))
     expect(page.get_by_role("alert")).to_contain_text("The login mask is saved.")
     expect(login_mask).to_contain_text("10.0.0.0/8")
