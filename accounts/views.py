@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -70,6 +70,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         score = policy.score(items)
         context.update(
             check_items=items,
+            fixable={item.key for item in items if policy.may_open_fix_page(request.user, item.fix_url_name)},
             score=score,
             evidence=report_selectors.evidence(account, now=now),
             latest_credential_report=report_selectors.latest_credential_report(account),
@@ -82,17 +83,57 @@ def overview(request: HttpRequest) -> HttpResponse:
 @requires_action("ListUsers")
 @require_safe
 def user_list(request: HttpRequest) -> HttpResponse:
+    account = request.user.account
     search_form = UserSearchForm(request.GET)
-    search = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    users = selectors.ram_user_list(account=request.user.account, search=search)
+    search_form.is_valid()  # a refused field falls back to its default; the others still apply
+    search = search_form.cleaned_data.get("q", "")
+    status = search_form.cleaned_data.get("status", "")
+    sort = search_form.cleaned_data.get("sort") or selectors.DEFAULT_USER_SORT
+    rule, now = password_policy_of(account), clock.now(account)
+    users = selectors.ram_user_list(
+        account=account,
+        search=search,
+        status=policy.user_status_condition(status, rule=rule, now=now) if status else None,
+        sort=sort,
+    )
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(user, policy.user_status(user, rule=rule, now=now, access_keys=user.access_key_count)) for user in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "search": search, "search_form": search_form, "query": query.urlencode()},
+        {
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "status": status,
+            "search_form": search_form,
+            "query": query.urlencode(),
+            "sort_headers": _sort_headers(query, sort),
+        },
     )
+
+
+# Sortable columns of the Users table: the key of selectors.USER_SORTS and the first click's
+# direction (names A to Z; counts and times largest or newest first).
+USER_SORT_COLUMNS = [("name", ""), ("access_keys", "-"), ("last_logon", "-"), ("created", "-")]
+
+
+def _sort_headers(query: QueryDict, current: str) -> dict[str, dict[str, str]]:
+    """Per column: the query string its header links to, and its aria-sort state."""
+    headers = {}
+    for key, first in USER_SORT_COLUMNS:
+        if current == key:
+            state, target = "ascending", f"-{key}"
+        elif current == f"-{key}":
+            state, target = "descending", key
+        else:
+            state, target = "none", f"{first}{key}"
+        linked = query.copy()
+        linked["sort"] = target
+        headers[key] = {"query": linked.urlencode(), "aria_sort": state}
+    return headers
 
 
 @requires_action("CreateUser")
@@ -113,17 +154,23 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_safe
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
+    now = clock.now(user.account)
+    keys = access_key_section(user, viewer=request.user)
+    status = policy.user_status(
+        user, rule=password_policy_of(user.account), now=now, access_keys=len(keys["access_key_rows"])
+    )
     return render(
         request,
         "accounts/user_detail.html",
         {
             "ram_user": user,
+            "status": status,
             "attachments": selectors.policy_attachments_of(user),
             "attach_form": PolicyAttachForm(),
             "login_profile": getattr(user, "login_profile", None),
-            "login_state": policy.login_profile_state(user, now=clock.now(user.account)),
+            "login_state": policy.login_profile_state(user, now=now),
             "mfa_device": mfa_selectors.device_of(user),
-            **access_key_section(user, viewer=request.user),
+            **keys,
         },
     )
 

@@ -103,6 +103,8 @@ def root_security_settings(request: HttpRequest) -> HttpResponse:
 @requires_account_member
 @require_safe
 def self_service(request: HttpRequest) -> HttpResponse:
+    if policy.is_root(request.user):  # the RAM user's page; the root's own is Security Settings
+        return redirect("security:root-security-settings")
     if not policy.can(request.user, "GetUser", target=request.user):
         raise PermissionDenied
     return render(

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Principal
 from security.models import PasswordPolicy
+from security.policy.access import is_root
 
 PASSWORD_LEVEL_POINTS = {"high": 15, "mid": 8, "low": 0}
 
@@ -42,7 +46,7 @@ class AccountFacts:
 @dataclass(frozen=True)
 class CheckItem:
     key: str
-    title: str
+    title: str  # lazily translated: read in the viewer's language
     weight: int
     earned: int
     passed: bool
@@ -80,7 +84,7 @@ def security_check(facts: AccountFacts) -> list[CheckItem]:
     return [
         CheckItem(
             "root_mfa",
-            "MFA on the Alibaba Cloud account",
+            _("MFA on the Alibaba Cloud account"),
             25,
             25 * facts.root_mfa,
             facts.root_mfa,
@@ -88,7 +92,7 @@ def security_check(facts: AccountFacts) -> list[CheckItem]:
         ),
         CheckItem(
             "root_keys",
-            "No AccessKey on the Alibaba Cloud account",
+            _("No AccessKey on the Alibaba Cloud account"),
             20,
             20 * (facts.root_keys == 0),
             facts.root_keys == 0,
@@ -96,26 +100,35 @@ def security_check(facts: AccountFacts) -> list[CheckItem]:
         ),
         CheckItem(
             "users_exist",
-            "Use RAM users for daily work",
+            _("Use RAM users for daily work"),
             10,
             10 * (facts.users > 0),
             facts.users > 0,
             "accounts:user-create",
         ),
         CheckItem(
-            "users_mfa", "RAM users with console logon have MFA", 15, with_mfa, with_mfa == 15, "accounts:user-list"
+            "users_mfa", _("RAM users with console logon have MFA"), 15, with_mfa, with_mfa == 15, "accounts:user-list"
         ),
         CheckItem(
             "password_policy",
-            "Strong password policy for RAM users",
+            _("Strong password policy for RAM users"),
             15,
             level,
             level == 15,
             "security:password-policy",
         ),
-        CheckItem("unused_keys", "No unused AccessKeys (90 days)", 10, used, used == 10, "accounts:user-list"),
-        CheckItem("old_keys", "No AccessKeys older than 90 days", 5, young, young == 5, "accounts:user-list"),
+        CheckItem("unused_keys", _("No unused AccessKeys (90 days)"), 10, used, used == 10, "accounts:user-list"),
+        CheckItem("old_keys", _("No AccessKeys older than 90 days"), 5, young, young == 5, "accounts:user-list"),
     ]
+
+
+# Set Now pages that are the root's own Security Settings: a RAM administrator cannot open them.
+ROOT_FIX_PAGES = frozenset({"mfa:account-protection", "security:root-security-settings"})
+
+
+def may_open_fix_page(principal: Principal, url_name: str) -> bool:
+    """Whether `principal` may follow a Set Now (Overview) or Go (Training) link to `url_name`."""
+    return url_name not in ROOT_FIX_PAGES or is_root(principal)
 
 
 def score(items: list[CheckItem]) -> int:
