@@ -6,6 +6,7 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accesskeys.models import AccessKey
 from accounts.models import Account, Principal
@@ -25,7 +26,7 @@ def access_key_get(principal: Principal, access_key_id: str) -> AccessKey:
     """One key of `principal`; a key of anyone else does not exist here."""
     key = AccessKey.objects.filter(principal=principal, access_key_id=access_key_id).first()
     if key is None:
-        raise EntityNotExist("The user access key does not exist.", code="EntityNotExist.User.AccessKey")
+        raise EntityNotExist(_("The user access key does not exist."), code="EntityNotExist.User.AccessKey")
     return key
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Marked only: the notes are seeded data (English), and the logon page's demo panel translates them
+# as it shows them.
+from django.utils.translation import gettext_noop
+
 DEMO_ACCOUNT_EMAIL = "demo@ramconsole.example"
 DEMO_ACCOUNT_ALIAS = "ramconsole-demo"
 DEMO_ROOT_PASSWORD = "Demo-root-2026"  # noqa: S105 - a published demo login, not a secret
@@ -25,16 +29,29 @@ class DemoUser:
 
 
 DEMO_USERS = (
-    DemoUser("alice", "Alice Admin", "Alice-admin-2026", "AliyunRAMFullAccess", "Console administrator"),
+    DemoUser("alice", "Alice Admin", "Alice-admin-2026", "AliyunRAMFullAccess", gettext_noop("Console administrator")),
     DemoUser(
-        "bob", "Bob Auditor", "Bob-auditor-2026", "AliyunRAMReadOnlyAccess", "Read-only auditor", access_keys=((30, 1),)
+        "bob",
+        "Bob Auditor",
+        "Bob-auditor-2026",
+        "AliyunRAMReadOnlyAccess",
+        gettext_noop("Read-only auditor"),
+        access_keys=((30, 1),),
     ),
-    DemoUser("carol", "Carol Developer", "Carol-dev-2026", None, "Self-service only"),
-    DemoUser("ci-robot", "CI robot", None, None, "Programmatic access only", access_keys=((200, 1), (3, None))),
-    DemoUser("dave", "Dave Contractor", "Dave-old-2026", None, "Password expired", password_age_days=120),
-    DemoUser("erin", "Erin Intern", "Erin-intern-2026", None, "Locked out after wrong passwords", locked=True),
-    DemoUser("frank", "Frank Finance", "Frank-fin-2026", None, "MFA bound (key printed by seed_demo)", mfa=True),
-    DemoUser("grace", "Grace Sales", "Grace-sales-2026", None, "Must enrol MFA at logon", mfa_required=True),
+    DemoUser("carol", "Carol Developer", "Carol-dev-2026", None, gettext_noop("Self-service only")),
+    DemoUser(
+        "ci-robot", "CI robot", None, None, gettext_noop("Programmatic access only"), access_keys=((200, 1), (3, None))
+    ),
+    DemoUser("dave", "Dave Contractor", "Dave-old-2026", None, gettext_noop("Password expired"), password_age_days=120),
+    DemoUser(
+        "erin", "Erin Intern", "Erin-intern-2026", None, gettext_noop("Locked out after wrong passwords"), locked=True
+    ),
+    DemoUser(
+        "frank", "Frank Finance", "Frank-fin-2026", None, gettext_noop("MFA bound (key printed by seed_demo)"), mfa=True
+    ),
+    DemoUser(
+        "grace", "Grace Sales", "Grace-sales-2026", None, gettext_noop("Must enrol MFA at logon"), mfa_required=True
+    ),
 )
 # Every demo user has existed this long, so its keys and passwords can be older than today.
 DEMO_USER_AGE_DAYS = 400
@@ -54,7 +71,7 @@ class DemoLogin:
 
 def _logins() -> list[DemoLogin]:
     default_domain = f"{DEMO_ACCOUNT_ALIAS}.onaliyun.com"
-    logins = [DemoLogin("Alibaba Cloud account (root)", DEMO_ACCOUNT_EMAIL, DEMO_ROOT_PASSWORD)]
+    logins = [DemoLogin(gettext_noop("Alibaba Cloud account (root)"), DEMO_ACCOUNT_EMAIL, DEMO_ROOT_PASSWORD)]
     for user in DEMO_USERS:
         if user.password:
             logins.append(DemoLogin(user.comments, f"{user.name}@{default_domain}", user.password))

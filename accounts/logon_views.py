@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import demo, pending, services
+from accounts import demo, pending, selectors, services
 from accounts.actors import Actor
 from accounts.forms import LogonForm, LogonPasswordChangeForm
 from accounts.models import Principal
@@ -37,6 +38,8 @@ STEP_VIEWS = {
     logon_pipeline.STEP_CHANGE_PASSWORD: "accounts:logon-password",
 }
 ENROLMENT_SESSION_KEY = "logon_mfa_enrolment"
+# A language chosen on the logon page, before anyone is known: the logon makes it the identity's choice.
+LANGUAGE_CHOSEN_KEY = "language_chosen"
 
 
 @sensitive_post_parameters("password")
@@ -70,11 +73,47 @@ def logon(request: HttpRequest) -> HttpResponse:
 
 def _start_session(request: HttpRequest, principal: Principal, *, next_url: str) -> HttpResponse:
     pending.clear(request)
+    chosen_language = request.session.pop(LANGUAGE_CHOSEN_KEY, None)
     login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
     request.session[SESSION_STARTED_KEY] = clock.now(principal.account).isoformat()
+    if chosen_language:
+        services.principal_language_update(principal=principal, language=chosen_language)
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
-    return redirect("accounts:overview")
+        response = redirect(next_url)
+    else:
+        response = redirect("accounts:overview")
+    if principal.language:
+        _set_language_cookie(response, principal.language)  # the identity's choice follows it to this browser
+    return response
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The same cookie as Django's set_language view writes."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language menu: Django's set_language (the browser's cookie, a safe `next`), and the
+    identity's choice once someone is logged on."""
+    response = i18n.set_language(request)
+    chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if chosen is None:  # not a language of settings.LANGUAGES: Django set nothing
+        return response
+    if request.user.is_authenticated:
+        services.principal_language_update(principal=request.user, language=chosen.value)
+    else:
+        request.session[LANGUAGE_CHOSEN_KEY] = chosen.value
+    return response
 
 
 def _step_done(request: HttpRequest, logon_state: pending.PendingLogon, step: str) -> HttpResponse:
@@ -187,7 +226,12 @@ def logon_password(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             messages.success(request, _("Your password is changed."))
             return _step_done(request, logon_state, logon_pipeline.STEP_CHANGE_PASSWORD)
-    return render(request, "accounts/logon_password.html", {"form": form, "principal": principal})
+    # The password is proven by now, so saying why it must change reveals nothing.
+    profile = selectors.login_profile_of(principal)
+    reason = policy.password_change_reason(
+        profile, password_policy_of(principal.account), now=clock.now(principal.account)
+    )
+    return render(request, "accounts/logon_password.html", {"form": form, "principal": principal, "reason": reason})
 
 
 @require_POST

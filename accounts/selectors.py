@@ -6,9 +6,10 @@ from datetime import datetime
 from functools import cache
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext as _
 
 from accesskeys.models import AccessKey
 from accounts.models import (
@@ -65,15 +66,35 @@ _key_count = (
 )
 
 
-def ram_user_list(*, account: Account, search: str = "") -> QuerySet[Principal]:
-    """RAM users of `account`, newest first, with what the Users page shows in one query."""
+# The Users table's sortable columns (`?sort=`, `-` for descending); the ID breaks ties, so pages
+# never repeat or skip a user. Users who never logged on come last either way.
+USER_SORTS = {
+    "name": (Lower("name").asc(), "id"),
+    "-name": (Lower("name").desc(), "-id"),
+    "access_keys": ("access_key_count", "id"),
+    "-access_keys": ("-access_key_count", "-id"),
+    "last_logon": (F("last_login").asc(nulls_last=True), "id"),
+    "-last_logon": (F("last_login").desc(nulls_last=True), "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+DEFAULT_USER_SORT = "-created"
+
+
+def ram_user_list(
+    *, account: Account, search: str = "", status: Q | None = None, sort: str = DEFAULT_USER_SORT
+) -> QuerySet[Principal]:
+    """RAM users of `account` with what the Users page shows (logon profile, MFA device, key
+    count) in one query; `status` is a condition of policy.user_status_condition."""
     users = (
         Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
-        .select_related("account__domain_alias", "login_profile")
+        .select_related("account__domain_alias", "login_profile", "mfa_device")
         # A correlated count, so only the rows of the shown page are counted (no GROUP BY over all users).
         .annotate(access_key_count=Coalesce(Subquery(_key_count), 0))
-        .order_by("-created_at", "-id")
+        .order_by(*USER_SORTS[sort])
     )
+    if status is not None:
+        users = users.filter(status)
     search = search.strip()
     if search:
         # The part before "@" is the user name, so a pasted UPN finds its user too.
@@ -89,12 +110,12 @@ def ram_user_count(*, account: Account) -> int:
 def ram_user_get(*, account: Account, user_id: str) -> Principal:
     """One RAM user of `account` by user ID; another account's user does not exist here."""
     user = (
-        Principal.objects.select_related("account__domain_alias", "login_profile")
+        Principal.objects.select_related("account__domain_alias", "login_profile", "mfa_device")
         .filter(account=account, kind=Principal.Kind.RAM_USER, user_id=user_id)
         .first()
     )
     if user is None:
-        raise EntityNotExist(code="EntityNotExist.User", message="The user does not exist.")
+        raise EntityNotExist(code="EntityNotExist.User", message=_("The user does not exist."))
     return user
 
 
@@ -132,7 +153,7 @@ def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
         cursor.execute(_ram_user_by_name_sql(), [account.pk, Principal.Kind.RAM_USER.value, name.lower()])
         row = cursor.fetchone()
     if row is None:
-        raise EntityNotExist(code="EntityNotExist.User", message="The user does not exist.")
+        raise EntityNotExist(code="EntityNotExist.User", message=_("The user does not exist."))
     (user,) = rows.instances(row, Principal)
     user.account = account
     return user

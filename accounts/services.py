@@ -5,14 +5,17 @@ Every service checks the policy first, writes, then records its event in the sam
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from accesskeys import selectors as access_key_selectors
@@ -22,11 +25,40 @@ from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal, VerificationCode
 from mfa import remember
 from mfa import services as mfa_services
-from ramconsole import clock
+from ramconsole import clock, hashers
 from security import events, logon, policy
-from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError
+from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError, check_all
 from security.models import RESULT_SUCCESS, PasswordPolicy
 from security.selectors import password_policy_of
+
+T = TypeVar("T")
+
+
+def _hashed_ahead(*, new: str | None = None, old: str | None = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Do a password service's hashing before its transaction (hashers.hashed_ahead: SQLite holds
+    its one write lock for the whole transaction): hash the `new` password argument and check it
+    against the identity's password history, check the `old` one against the current password."""
+
+    def decorate(service: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(service)
+        @sensitive_variables()
+        def run(**kwargs: Any) -> T:
+            actor = kwargs.get("actor")
+            user = kwargs.get("user") or (actor.principal if actor else None)  # None: a new account's root
+            make, check = [], []
+            if new is not None and kwargs.get(new):
+                make.append(kwargs[new])
+                if user is not None:
+                    limit = password_policy_of(user.account).reuse_prevention
+                    check += [(kwargs[new], encoded) for encoded in selectors.password_hashes_of(user, limit=limit)]
+            if old is not None and kwargs.get(old) and user is not None:
+                check.append((kwargs[old], user.password))
+            with hashers.hashed_ahead(make=make, check=check):
+                return service(**kwargs)
+
+        return run
+
+    return decorate
 
 
 def _random_digits(length: int) -> str:
@@ -42,6 +74,7 @@ def _unique_digits(exists: Callable[[str], bool]) -> str:
 
 
 @sensitive_variables("password")
+@_hashed_ahead(new="password")
 @transaction.atomic
 def account_create(
     *,
@@ -57,10 +90,10 @@ def account_create(
     email = email.strip()
     policy.check_contact(email=email, mobile_phone="", comments="")
     if not email:
-        raise RamError("An account needs a logon email.", code="InvalidParameter.Email.Format", field="email")
+        raise RamError(_("An account needs a logon email."), code="InvalidParameter.Email.Format", field="email")
     policy.check_root_password(password)
     if Principal.objects.filter(kind=Principal.Kind.ROOT, email__iexact=email).exists():
-        raise EntityAlreadyExists("An account with this email already exists.", code="EntityAlreadyExists.Account")
+        raise EntityAlreadyExists(_("An account with this email already exists."), code="EntityAlreadyExists.Account")
     account_id = account_id or _unique_digits(lambda c: Account.objects.filter(account_id=c).exists())
     account = Account.objects.create(account_id=account_id, alias=alias or account_id)
     now = now or clock.now(account)
@@ -103,12 +136,13 @@ def ram_user_create(
     policy.check_allowed(actor.principal, "CreateUser")
     account = Account.objects.select_for_update().get(pk=actor.account.pk)  # serialises the user quota
     now = now or clock.now(account)
-    policy.check_user_name(name)
-    policy.check_display_name(display_name)
-    policy.check_contact(email=email, mobile_phone=mobile_phone, comments=comments)
-    policy.check_can_add_ram_user(existing_count=selectors.ram_user_count(account=account))
-    if Principal.objects.filter(selectors.name_is(name), account=account, kind=Principal.Kind.RAM_USER).exists():
-        raise EntityAlreadyExists("The user does already EXIST.", code="EntityAlreadyExists.User", field="name")
+    check_all(
+        lambda: policy.check_user_attributes(
+            name=name, display_name=display_name, email=email, mobile_phone=mobile_phone, comments=comments
+        ),
+        lambda: policy.check_can_add_ram_user(existing_count=selectors.ram_user_count(account=account)),
+        lambda: _check_user_name_free(account, name),
+    )
     user_id = _unique_digits(lambda c: Principal.objects.filter(user_id=c).exists())
     user = Principal(
         username=f"{account.account_id}/{user_id}",
@@ -129,11 +163,23 @@ def ram_user_create(
             user.save()
     except IntegrityError:
         # A concurrent CreateUser took the same name between the check and the insert.
-        raise EntityAlreadyExists(
-            "The user does already EXIST.", code="EntityAlreadyExists.User", field="name"
-        ) from None
+        raise _user_exists() from None
     events.record_by(actor, "CreateUser", user.upn, now, detail={"UserName": name})
     return user
+
+
+def _check_user_name_free(account: Account, name: str) -> None:
+    if Principal.objects.filter(selectors.name_is(name), account=account, kind=Principal.Kind.RAM_USER).exists():
+        raise _user_exists()
+
+
+def _user_exists() -> EntityAlreadyExists:
+    return EntityAlreadyExists(
+        _("The user does already EXIST."),
+        code="EntityAlreadyExists.User",
+        field="name",
+        console=_("A RAM user with this logon name already exists."),
+    )
 
 
 @events.audited("UpdateUser")
@@ -150,8 +196,9 @@ def ram_user_update(
     """UpdateUser: the basic information of a RAM user."""
     policy.check_allowed(actor.principal, "UpdateUser", target=user)
     now = now or clock.now(user.account)
-    policy.check_display_name(display_name, parameter="NewDisplayName")
-    policy.check_contact(email=email, mobile_phone=mobile_phone, comments=comments, prefix="New")
+    policy.check_user_attributes(
+        display_name=display_name, email=email, mobile_phone=mobile_phone, comments=comments, prefix="New"
+    )
     changed = {
         name: value
         for name, value in {
@@ -200,12 +247,12 @@ def policy_attach(*, actor: Actor, user: Principal, policy_name: str, now: datet
     policy.check_allowed(actor.principal, "AttachPolicyToUser", target=user)
     policy.check_system_policy_name(policy_name)
     now = now or clock.now(user.account)
-    _, created = PolicyAttachment.objects.get_or_create(
+    _attachment, created = PolicyAttachment.objects.get_or_create(
         principal=user, policy_name=policy_name, defaults={"attached_at": now}
     )
     if not created:
         raise EntityAlreadyExists(
-            "The user has already been attached this policy.",
+            _("The user has already been attached this policy."),
             code="EntityAlreadyExists.User.Policy",
             field="policy_name",
         )
@@ -217,9 +264,9 @@ def policy_detach(*, actor: Actor, user: Principal, policy_name: str, now: datet
     """DetachPolicyFromUser."""
     policy.check_allowed(actor.principal, "DetachPolicyFromUser", target=user)
     now = now or clock.now(user.account)
-    deleted, _ = PolicyAttachment.objects.filter(principal=user, policy_name=policy_name).delete()
+    deleted, _per_model = PolicyAttachment.objects.filter(principal=user, policy_name=policy_name).delete()
     if not deleted:
-        raise EntityNotExist("The indicate policy of the user does not exist.", code="EntityNotExist.User.Policy")
+        raise EntityNotExist(_("The indicate policy of the user does not exist."), code="EntityNotExist.User.Policy")
     events.record_by(actor, "DetachPolicyFromUser", user.upn, now, detail={"PolicyName": policy_name})
 
 
@@ -263,6 +310,7 @@ def _password_store(*, user: Principal, profile: LoginProfile, password: str, no
     profile.updated_at = now
 
 
+@_hashed_ahead(new="password")
 @events.audited("CreateLoginProfile")
 @sensitive_variables("password")
 def login_profile_create(
@@ -281,7 +329,7 @@ def login_profile_create(
     now = now or clock.now(user.account)
     if LoginProfile.objects.filter(principal=user).exists():
         raise EntityAlreadyExists(
-            "The user login profile does already EXIST.", code="EntityAlreadyExists.User.LoginProfile"
+            _("The user login profile does already EXIST."), code="EntityAlreadyExists.User.LoginProfile"
         )
     password = _password_of(user=user, password=password, generate=generate_password)
     profile = LoginProfile(
@@ -298,6 +346,7 @@ def login_profile_create(
     return LoginProfileChange(profile, password if generate_password else None)
 
 
+@_hashed_ahead(new="password")
 @events.audited("UpdateLoginProfile")
 @sensitive_variables("password")
 def login_profile_update(
@@ -348,25 +397,36 @@ def login_profile_unlock(*, actor: Actor, user: Principal, now: datetime | None 
     return profile
 
 
+@_hashed_ahead(new="new_password", old="old_password")
 @events.audited("ChangePassword")
 @sensitive_variables("old_password", "new_password")
 def password_change(*, actor: Actor, old_password: str, new_password: str, now: datetime | None = None) -> None:
     """ChangePassword: a RAM user changes its own password (when Manage Passwords is allowed)."""
     user = actor.principal
     if user.is_root:
-        raise RamError("This method can be only invoked by sub user.", code="NotSupport.Account", field="old_password")
+        raise RamError(
+            _("This method can be only invoked by sub user."), code="NotSupport.Account", field="old_password"
+        )
     policy.check_allowed(user, "ChangePassword", target=user)
     now = now or clock.now(user.account)
     profile = _locked_profile(user)
-    if not user.check_password(old_password):
-        raise RamError(
-            "The old password is incorrect.", code="InvalidParameter.OldPassword.Incorrect", field="old_password"
-        )
-    new_password = _password_of(user=user, password=new_password, generate=False, parameter="NewPassword")
+    # Both fields are judged, so the console shows a wrong old password and a weak new one at once.
+    check_all(
+        lambda: _check_old_password(user, old_password),
+        lambda: _password_of(user=user, password=new_password, generate=False, parameter="NewPassword"),
+    )
     _password_store(user=user, profile=profile, password=new_password, now=now)
     profile.password_reset_required = False
     profile.save()
     events.record_by(actor, "ChangePassword", user.upn, now)
+
+
+@sensitive_variables("old_password")
+def _check_old_password(user: Principal, old_password: str) -> None:
+    if not user.check_password(old_password):
+        raise RamError(
+            _("The old password is incorrect."), code="InvalidParameter.OldPassword.Incorrect", field="old_password"
+        )
 
 
 @sensitive_variables("new_password")
@@ -378,6 +438,7 @@ def logon_password_change(*, principal: Principal, new_password: str, source_ip:
     _logon_password_change(actor=actor, new_password=new_password)
 
 
+@_hashed_ahead(new="new_password")
 @events.audited("ChangePassword")
 @sensitive_variables("new_password")
 def _logon_password_change(*, actor: Actor, new_password: str) -> None:
@@ -411,12 +472,13 @@ def root_identity_verify(
     return _root_identity_record(actor=actor, password=password, method=method)
 
 
+@_hashed_ahead(old="password")
 @events.audited("VerifyIdentity")
 @sensitive_variables("password")
 def _root_identity_record(*, actor: Actor, password: str | None, method: str) -> datetime:
     now = clock.now(actor.account)
     if method == "password" and not actor.principal.check_password(password or ""):
-        raise RamError("The password is incorrect.", code="InvalidParameter.Password.Incorrect", field="password")
+        raise RamError(_("The password is incorrect."), code="InvalidParameter.Password.Incorrect", field="password")
     events.record_by(actor, "VerifyIdentity", actor.principal.email, now, detail={"method": method})
     return now
 
@@ -492,6 +554,7 @@ def _email_code_verify(*, principal: Principal, code: str, source_ip: str | None
         raise refusal
 
 
+@_hashed_ahead(new="new_password")
 @events.audited("ChangeAccountPassword")
 @sensitive_variables("new_password")
 def root_password_change(*, actor: Actor, new_password: str, verified_at: datetime | None) -> None:
@@ -500,7 +563,7 @@ def root_password_change(*, actor: Actor, new_password: str, verified_at: dateti
         raise NoPermission()
     now = clock.now(actor.account)
     if not policy.is_identity_verification_fresh(verified_at, now=now):
-        raise NoPermission("Verify your identity again.", code="IdentityVerificationRequired")
+        raise NoPermission(_("Verify your identity again."), code="IdentityVerificationRequired")
     policy.check_root_password(new_password)
     root = actor.principal
     root.set_password(new_password)
@@ -512,7 +575,7 @@ def root_password_change(*, actor: Actor, new_password: str, verified_at: dateti
 def _locked_profile(user: Principal) -> LoginProfile:
     profile = LoginProfile.objects.select_for_update().filter(principal=user).first()
     if profile is None:
-        raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
+        raise EntityNotExist(_("The user login profile does not exist."), code="EntityNotExist.User.LoginProfile")
     return profile
 
 
@@ -530,9 +593,9 @@ def login_profile_delete(*, actor: Actor, user: Principal, now: datetime | None 
     """DeleteLoginProfile: removes the profile and makes the password unusable."""
     policy.check_allowed(actor.principal, "DeleteLoginProfile", target=user)
     now = now or clock.now(user.account)
-    deleted, _ = LoginProfile.objects.filter(principal=user).delete()
+    deleted, _per_model = LoginProfile.objects.filter(principal=user).delete()
     if not deleted:
-        raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
+        raise EntityNotExist(_("The user login profile does not exist."), code="EntityNotExist.User.LoginProfile")
     user.set_unusable_password()
     user.save(update_fields=["password"])
     events.record_by(actor, "DeleteLoginProfile", user.upn, now)
@@ -650,6 +713,14 @@ def console_logout(*, principal: Principal, source_ip: str | None, reason: str =
         source_ip=source_ip,
         account_time=clock.now(principal.account),
     )
+
+
+def principal_language_update(*, principal: Principal, language: str) -> None:
+    """Remember the console language an identity chose (a code of settings.LANGUAGES): its logon on
+    any browser applies it, and the console's mail to it is written in it. A preference, not an event."""
+    if principal.language != language:
+        Principal.objects.filter(pk=principal.pk).update(language=language)
+        principal.language = language
 
 
 @events.audited("SetSandboxClock")

@@ -8,6 +8,7 @@ import io
 import pyotp
 import qrcode
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Principal
 from mfa.models import VirtualMFADevice
@@ -58,7 +59,7 @@ def device_by_serial(*, account: Account, serial_number: str) -> VirtualMFADevic
         else None
     )
     if device is None:
-        raise EntityNotExist("The virtual mfa device does not exist.", code="EntityNotExist.VirtualMFADevice")
+        raise EntityNotExist(_("The virtual mfa device does not exist."), code="EntityNotExist.VirtualMFADevice")
     return device
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pyotp
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import Principal
@@ -61,7 +62,9 @@ def mfa_device_create(*, actor: Actor, name: str, now: datetime | None = None) -
     if existing is not None:
         if not policy.is_enrolment_abandoned(existing, now=now):
             raise EntityAlreadyExists(
-                "The virtual mfa device does already EXIST.", code="EntityAlreadyExists.VirtualMFADevice", field="name"
+                _("The virtual mfa device does already EXIST."),
+                code="EntityAlreadyExists.VirtualMFADevice",
+                field="name",
             )
         existing.delete()
     enrolment = _new_device(account_id=actor.account.pk, name=name, now=now)
@@ -71,7 +74,9 @@ def mfa_device_create(*, actor: Actor, name: str, now: datetime | None = None) -
 
 def _start_enrolment(*, actor: Actor, user: Principal, now: datetime, seed: str | None = None) -> Enrolment:
     if selectors.device_of(user) is not None:
-        raise EntityAlreadyExists("The user has already bound a MFA device.", code="EntityAlreadyExists.User.MFADevice")
+        raise EntityAlreadyExists(
+            _("The user has already bound a MFA device."), code="EntityAlreadyExists.User.MFADevice"
+        )
     name = _device_name_for(user)
     taken = VirtualMFADevice.objects.filter(account=user.account, name=name).first()
     if taken is not None and not taken.is_bound:
@@ -99,11 +104,13 @@ def _bind(
     device = VirtualMFADevice.objects.select_for_update().select_related("account").get(pk=device.pk)
     if device.is_bound:
         raise EntityAlreadyExists(
-            "The virtual mfa device does already been bound to a user.",
+            _("The virtual mfa device does already been bound to a user."),
             code="EntityAlreadyExists.VirtualMFADevice.User",
         )
     if VirtualMFADevice.objects.filter(principal=user).exists():
-        raise EntityAlreadyExists("The user has already bound a MFA device.", code="EntityAlreadyExists.User.MFADevice")
+        raise EntityAlreadyExists(
+            _("The user has already bound a MFA device."), code="EntityAlreadyExists.User.MFADevice"
+        )
     seed = selectors.seed_of(device)
     phone_now = clock.phone_now()
     if len(codes) == 2:
@@ -140,7 +147,7 @@ def mfa_root_enable(*, actor: Actor, device: VirtualMFADevice, code: str, now: d
 def _unbind(*, actor: Actor, user: Principal, delete: bool, now: datetime) -> VirtualMFADevice:
     device = VirtualMFADevice.objects.select_for_update().select_related("account").filter(principal=user).first()
     if device is None:
-        raise EntityNotExist("The user has not bound any MFA device.", code="EntityNotExist.User.MFADevice")
+        raise EntityNotExist(_("The user has not bound any MFA device."), code="EntityNotExist.User.MFADevice")
     serial = device.serial_number
     if delete:
         device.delete()
@@ -188,7 +195,7 @@ def mfa_code_verify(*, principal: Principal, code: str, source_ip: str | None, f
             VirtualMFADevice.objects.select_for_update().select_related("account").filter(principal=principal).first()
         )
         if device is None:
-            raise EntityNotExist("The user has not bound any MFA device.", code="EntityNotExist.User.MFADevice")
+            raise EntityNotExist(_("The user has not bound any MFA device."), code="EntityNotExist.User.MFADevice")
         phone_now = clock.phone_now()
         try:
             step = policy.accepted_step(device, selectors.seed_of(device), code, now=phone_now, field=field)
@@ -236,7 +243,7 @@ def mfa_device_delete(*, actor: Actor, device: VirtualMFADevice, now: datetime |
     policy.check_allowed(actor.principal, "DeleteVirtualMFADevice")
     if VirtualMFADevice.objects.filter(pk=device.pk, principal__isnull=False).exists():
         raise DeleteConflict(
-            "The virtual mfa device CAN NOT been bound to any user while deleting it.",
+            _("The virtual mfa device CAN NOT been bound to any user while deleting it."),
             code="DeleteConflict.VirtualMFADevice.User",
         )
     now = now or clock.now(actor.account)

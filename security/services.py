@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import Account
@@ -12,7 +13,6 @@ from ramconsole import clock
 from security import dns, events, policy
 from security.errors import EntityAlreadyExists, EntityNotExist, NoPermission
 from security.models import DomainAlias, PasswordPolicy, SandboxDnsRecord, SecurityPreference
-from security.ranges import SECURITY_PREFERENCE_RANGES
 
 PASSWORD_POLICY_FIELDS = (
     "minimum_length",
@@ -71,7 +71,7 @@ def security_preference_update(
     unknown = set(values) - {*PREFERENCE_FLAGS, "login_session_duration_hours", "login_network_masks"}
     if unknown:
         raise TypeError(f"unknown security preference fields: {sorted(unknown)}")
-    policy.check_ranges(values, SECURITY_PREFERENCE_RANGES)
+    policy.check_security_preference_values(values)
     if "login_network_masks" in values:
         values["login_network_masks"] = policy.normalise_masks(str(values["login_network_masks"]))
         policy.check_not_locking_out(
@@ -124,7 +124,7 @@ def account_alias_set(*, actor: Actor, alias: str, now: datetime | None = None) 
     now = now or clock.now(account)
     if Account.objects.filter(alias=alias).exclude(pk=account.pk).exists():
         raise EntityAlreadyExists(
-            "The account alias does already exist.", code="EntityAlreadyExists.AccountAlias", field="alias"
+            _("The account alias does already exist."), code="EntityAlreadyExists.AccountAlias", field="alias"
         )
     old = account.alias
     account.alias = alias
@@ -133,7 +133,7 @@ def account_alias_set(*, actor: Actor, alias: str, now: datetime | None = None) 
             account.save(update_fields=["alias"])
     except IntegrityError:  # another account took it between the check and the write
         raise EntityAlreadyExists(
-            "The account alias does already exist.", code="EntityAlreadyExists.AccountAlias", field="alias"
+            _("The account alias does already exist."), code="EntityAlreadyExists.AccountAlias", field="alias"
         ) from None
     actor.principal.account.alias = alias
     events.record_by(actor, "SetAccountAlias", account.account_id, now, {"old": old, "new": alias})
@@ -163,13 +163,13 @@ def domain_alias_create(*, actor: Actor, domain: str, now: datetime | None = Non
     now = now or clock.now(actor.account)
     if DomainAlias.objects.filter(account=actor.account).exists():
         raise EntityAlreadyExists(
-            "The account already has a domain alias; delete it first.",
+            _("The account already has a domain alias; delete it first."),
             code="EntityAlreadyExists.DomainAlias",
             field="domain",
         )
     if DomainAlias.objects.filter(domain=domain).exists():
         raise EntityAlreadyExists(
-            "This domain is already used by another account.", code="EntityAlreadyExists.DomainName", field="domain"
+            _("This domain is already used by another account."), code="EntityAlreadyExists.DomainName", field="domain"
         )
     alias = DomainAlias.objects.create(account=actor.account, domain=domain, created_at=now)
     events.record_by(actor, "CreateDomainAlias", domain, now, {})
@@ -182,7 +182,7 @@ def domain_alias_verify(*, actor: Actor) -> policy.TxtVerdict:
     policy.check_allowed(actor.principal, "VerifyDomainAlias")
     alias = DomainAlias.objects.filter(account=actor.account).first()
     if alias is None:
-        raise EntityNotExist("The account has no domain alias.", code="EntityNotExist.DomainAlias")
+        raise EntityNotExist(_("The account has no domain alias."), code="EntityNotExist.DomainAlias")
     lookup = dns.lookup_txt(alias.domain)
     verdict = policy.judge_txt(alias.verification_value, lookup.values, lookup.error)
     now = clock.now(actor.account)
@@ -209,7 +209,7 @@ def domain_alias_delete(*, actor: Actor, now: datetime | None = None) -> None:
     now = now or clock.now(actor.account)
     deleted = DomainAlias.objects.filter(account=actor.account).first()
     if deleted is None:
-        raise EntityNotExist("The account has no domain alias.", code="EntityNotExist.DomainAlias")
+        raise EntityNotExist(_("The account has no domain alias."), code="EntityNotExist.DomainAlias")
     deleted.delete()
     events.record_by(actor, "DeleteDomainAlias", deleted.domain, now, {})
 
@@ -223,7 +223,7 @@ def sandbox_dns_record_create(*, actor: Actor, name: str, value: str, now: datet
     now = now or clock.now(actor.account)
     if SandboxDnsRecord.objects.filter(name=name).exclude(account=actor.account).exists():
         raise EntityAlreadyExists(
-            "Another sandbox account publishes this name.", code="EntityAlreadyExists.DnsName", field="name"
+            _("Another sandbox account publishes this name."), code="EntityAlreadyExists.DnsName", field="name"
         )
     record = SandboxDnsRecord.objects.create(
         account=actor.account, name=name, value=value.strip()[:255], created_at=now
@@ -237,7 +237,7 @@ def sandbox_dns_record_delete(*, actor: Actor, record_id: int, now: datetime | N
     policy.check_allowed(actor.principal, "DeleteSandboxDnsRecord")
     record = SandboxDnsRecord.objects.filter(account=actor.account, pk=record_id).first()
     if record is None:
-        raise EntityNotExist("The record does not exist.", code="EntityNotExist.DnsRecord")
+        raise EntityNotExist(_("The record does not exist."), code="EntityNotExist.DnsRecord")
     now = now or clock.now(actor.account)
     record.delete()
     events.record_by(actor, "DeleteSandboxDnsRecord", record.name, now, {})

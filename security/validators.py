@@ -11,9 +11,13 @@ import string
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
 SYMBOLS = frozenset(string.punctuation)
+
+
+def _list(items: list[str]) -> str:
+    return pgettext("list separator", ", ").join(items)
 
 
 class MinimumLengthValidator:
@@ -34,10 +38,10 @@ class RequiredElementsValidator:
     """Each selected element (lowercase, uppercase, digits, special characters) must occur."""
 
     ELEMENTS = {
-        "lowercase": (str.islower, "a lowercase letter"),
-        "uppercase": (str.isupper, "an uppercase letter"),
-        "digits": (str.isdigit, "a digit"),
-        "symbols": (SYMBOLS.__contains__, "a special character"),
+        "lowercase": (str.islower, gettext_noop("a lowercase letter")),
+        "uppercase": (str.isupper, gettext_noop("an uppercase letter")),
+        "digits": (str.isdigit, gettext_noop("a digit")),
+        "symbols": (SYMBOLS.__contains__, gettext_noop("a special character")),
     }
 
     def __init__(self, elements: list[str]) -> None:
@@ -51,13 +55,13 @@ class RequiredElementsValidator:
         ]
         if missing:
             raise ValidationError(
-                _("The password must contain %(elements)s.") % {"elements": ", ".join(missing)},
+                _("The password must contain %(elements)s.") % {"elements": _list(missing)},
                 code="password_missing_elements",
             )
 
     def get_help_text(self) -> str:
         labels = [_(label) for name, (_test, label) in self.ELEMENTS.items() if name in self.elements]
-        return _("Contains %(elements)s.") % {"elements": ", ".join(labels)}
+        return _("Contains %(elements)s.") % {"elements": _list(labels)}
 
 
 class DistinctCharactersValidator:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from security.models import PasswordPolicy
 from security.policy.network import parse_masks
 from security.policy.report import AccountFacts
@@ -42,44 +44,47 @@ def training_scenarios(facts: TrainingFacts) -> list[Scenario]:
     return [
         Scenario(
             "admins_mfa",
-            "Enable MFA for every administrator",
-            "Users > an administrator > Authentication > Enable the Virtual MFA Device",
+            _("Enable MFA for every administrator"),
+            _("Users > an administrator > Authentication > Enable the Virtual MFA Device"),
             "accounts:user-list",
             facts.admins_without_mfa == 0,
         ),
         Scenario(
             "rotate_old_keys",
-            "Rotate AccessKeys older than 90 days",
-            "Users > the key's owner > User AccessKeys: disable and delete the old key (at two keys, first), "
-            "then create its replacement",
+            _("Rotate AccessKeys older than 90 days"),
+            _(
+                "Users > the key's owner > User AccessKeys: disable and delete the old key (at two keys, first), "
+                "then create its replacement"
+            ),
             "accounts:user-list",
             facts.check.old_keys == 0,
         ),
         Scenario(
             "strong_password_rule",
-            f"Require {STRONG_MINIMUM_LENGTH} characters and {STRONG_REQUIRED_ELEMENTS} elements in passwords",
-            "Settings > Security Settings > Edit Password Rule",
+            _("Require %(n)d characters and %(e)d elements in passwords")
+            % {"n": STRONG_MINIMUM_LENGTH, "e": STRONG_REQUIRED_ELEMENTS},
+            _("Settings > Security Settings > Edit Password Rule"),
             "security:password-policy",
             rule.minimum_length >= STRONG_MINIMUM_LENGTH and len(rule.required_elements) >= STRONG_REQUIRED_ELEMENTS,
         ),
         Scenario(
             "restrict_logon_network",
-            f"Restrict RAM user logon to {TRAINING_NETWORK}",
-            "Settings > Security Settings > Update RAM User Security Settings > Logon Address Mask",
+            _("Restrict RAM user logon to %(network)s") % {"network": TRAINING_NETWORK},
+            _("Settings > Security Settings > Update RAM User Security Settings > Logon Address Mask"),
             "security:security-preference",
             _only_training_network(facts.login_network_masks),
         ),
         Scenario(
             "root_mfa",
-            "Turn on Account Protection for the Alibaba Cloud account",
-            "Account > Security Settings > Account Protection",
+            _("Turn on Account Protection for the Alibaba Cloud account"),
+            _("Account > Security Settings > Account Protection"),
             "mfa:account-protection",
             facts.check.root_mfa,
         ),
         Scenario(
             "remove_unused_keys",
-            "Remove AccessKeys unused for 90 days",
-            "Users > the key's owner > User AccessKeys > Delete",
+            _("Remove AccessKeys unused for 90 days"),
+            _("Users > the key's owner > User AccessKeys > Delete"),
             "accounts:user-list",
             facts.check.unused_keys == 0,
         ),
