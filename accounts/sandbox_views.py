@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -15,6 +16,7 @@ from accounts.actors import actor_of
 from ramconsole import clock
 from ramconsole.decorators import requires_action, requires_root, sandbox_only
 from ramconsole.forms import ConfirmForm
+from ramconsole.templatetags.console import utc_time
 from security import policy
 
 OUTBOX_PER_PAGE = 20
@@ -28,8 +30,8 @@ def sandbox_clock(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         step = request.POST.get("step", "")
         if form.call_service(services.account_clock_move, actor=actor_of(request), step=step):
-            moved_to = clock.now(request.user.account).strftime("%Y-%m-%d %H:%M")
-            messages.success(request, _("The account's time is now %(t)s UTC.") % {"t": moved_to})
+            moved_to = utc_time(clock.now(request.user.account))  # a <time>, shown in the browser's zone
+            messages.success(request, format_html(_("The account's time is now {time}."), time=moved_to))
             return redirect("accounts:sandbox-clock")
     account = request.user.account
     context = {

@@ -6,7 +6,7 @@ use this clock (the phone's clock does not move).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -31,3 +31,9 @@ def phone_now() -> datetime:
 def utc_text(value: datetime | None) -> str | None:
     """`YYYY-MM-DDThh:mm:ssZ`, the form RAM, the credential report and the exports use."""
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def display_text(value: datetime) -> str:
+    """`YYYY-MM-DD HH:mm:ss UTC`, the one form the console shows people a time in: on its pages (where
+    static/js/times.js turns it into the browser's time zone) and in its mail."""
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"

@@ -44,11 +44,15 @@ class EventFilterForm(InputRuleMixin, forms.Form):
     )
     # Date and time to the minute (the list shows seconds), read in the chosen time zone: the
     # browser's, which static/js/times.js preselects, else UTC. The value a picker sends is always
-    # `YYYY-MM-DDTHH:MM` (ISO 8601, which the field reads), whatever date format the browser displays.
-    since = forms.DateTimeField(label=_("From"), required=False, widget=_filter_time_widget())
+    # `YYYY-MM-DDTHH:MM`, whatever date format the browser displays.
+    # ISO 8601 only: Django would also read the locale's ambiguous `01/02/2030 10:00`.
+    since = forms.DateTimeField(
+        label=_("From"), required=False, input_formats=[FILTER_TIME_FORMAT], widget=_filter_time_widget()
+    )
     until = forms.DateTimeField(
         label=_("To"),
         required=False,
+        input_formats=[FILTER_TIME_FORMAT],
         widget=_filter_time_widget(),
         help_text=_("Includes that whole minute."),
     )

@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from ramconsole import clock
 
 register = template.Library()
 
 
 @register.filter
 def utc_time(value: datetime | None) -> SafeString | str:
-    """A time as the console shows it: `2026-11-28 01:04:24 UTC` in a machine-readable <time>,
-    or `-` when there is none. A filter rather than an included template: lists show it on
-    every row, and an include costs a template render each time."""
+    """Every time on a console page: `2026-11-28 01:04:24 UTC` in a <time> with its ISO 8601 UTC value,
+    which static/js/times.js shows in the browser's time zone (UTC stays on hover), or `-` when
+    there is none. A filter rather than an included template: lists show it on every row, and an
+    include costs a template render each time."""
     if not value:
         return "-"
-    value = timezone.localtime(value)  # as the `date` filter shows it
-    text = f"{value:%Y-%m-%d %H:%M:%S} UTC"
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), text, text)
+    value = value.astimezone(UTC)
+    text = clock.display_text(value)
+    return format_html('<time datetime="{}" title="{}">{}</time>', clock.utc_text(value), text, text)
 
 
 @register.filter

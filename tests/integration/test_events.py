@@ -53,9 +53,9 @@ def test_filters_by_action_actor_result_and_date(root_client: Client, account: A
     assert [e.action for e in by_actor] == ["DeleteUser"]
     failures = root_client.get(EVENTS, {"result": "failure"}).context["page"]
     assert [e.result for e in failures] == ["NoPermission"]
-    one_day = root_client.get(EVENTS, {"since": "2030-01-01", "until": "2030-01-01"}).context["page"]
+    one_day = root_client.get(EVENTS, {"since": "2030-01-01T00:00", "until": "2030-01-01T23:59"}).context["page"]
     assert [e.action for e in one_day] == ["CreateUser"]
-    bad_range = root_client.get(EVENTS, {"since": "2030-01-05", "until": "2030-01-01"})
+    bad_range = root_client.get(EVENTS, {"since": "2030-01-05T00:00", "until": "2030-01-01T00:00"})
     assert bad_range.context["form"].has_error("until")
 
 
@@ -121,3 +121,60 @@ def test_action_menu_lists_each_action_of_the_account_once_sorted(account_factor
 
     assert selectors.event_actions(account=mine) == ["AttachPolicyToUser", "CreateUser", "UpdateUser"]
     assert selectors.event_actions(account=theirs) == ["DeleteUser"]
+
+
+def _listed(client: Client, **params: str) -> list[str]:
+    response = client.get(EVENTS, params)
+    assert response.status_code == 200
+    return [e.target for e in response.context["page"]]
+
+
+def test_time_filter_edges_and_zone(root_client: Client, account: Account, root: Principal) -> None:
+    """From includes its minute's first second; To includes its whole minute; both are read in the
+    chosen zone (Asia/Shanghai is UTC+8), and the export applies the same bounds."""
+    for second, target in (
+        (datetime(2030, 1, 1, 11, 59, 59, tzinfo=UTC), "before"),
+        (datetime(2030, 1, 1, 12, tzinfo=UTC), "first"),
+    ):
+        with time_machine.travel(second, tick=False):
+            events.record(action="CreateUser", account=account, actor=root, target=target)
+    for second, target in (
+        (datetime(2030, 1, 1, 12, 30, 59, tzinfo=UTC), "last"),
+        (datetime(2030, 1, 1, 12, 31, tzinfo=UTC), "after"),
+    ):
+        with time_machine.travel(second, tick=False):
+            events.record(action="CreateUser", account=account, actor=root, target=target)
+    utc = {"since": "2030-01-01T12:00", "until": "2030-01-01T12:30"}
+    assert _listed(root_client, **utc) == ["last", "first"]
+    assert _listed(root_client, **utc, zone="UTC") == ["last", "first"]
+    shanghai = {"since": "2030-01-01T20:00", "until": "2030-01-01T20:30", "zone": "Asia/Shanghai"}
+    assert _listed(root_client, **shanghai) == ["last", "first"]
+    assert _listed(root_client, since="2030-01-01T12:00", zone="Asia/Shanghai") == ["after", "last", "first", "before"]
+    exported = _export_rows(root_client, **shanghai)
+    assert [row[5] for row in exported[1:]] == ["last", "first"]
+    assert exported[1][0] == "2030-01-01T12:30:59Z"  # files keep ISO 8601 UTC
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"since": "01/02/2030 10:00"},
+        {"until": "2030-02-30T10:00"},
+        {"zone": "Mars/Olympus_Mons"},
+        {"zone": "Europe/Berlin\u0000"},
+    ],
+)
+def test_bad_time_filter_is_a_field_error(root_client: Client, params: dict[str, str]) -> None:
+    response = root_client.get(EVENTS, params)
+    assert response.status_code == 200
+    [field] = params
+    assert response.context["form"].has_error(field)
+
+
+def test_zone_choice_names_the_zone_and_offers_the_browsers(root_client: Client) -> None:
+    page = root_client.get(EVENTS).content.decode()
+    assert 'type="datetime-local"' in page and "Time zone" in page
+    assert 'data-browser-zone="default"' in page  # static/js/times.js selects the browser's zone
+    chosen = root_client.get(EVENTS, {"zone": "Europe/Berlin"}).content.decode()
+    assert "data-browser-zone" not in chosen
+    assert '<option value="Europe/Berlin" selected>' in chosen
