@@ -79,9 +79,8 @@ place "${BS}/dist/js/bootstrap.bundle.min.js"      "${VENDOR_DIR}/bootstrap/js/b
 place "${BS}/dist/js/bootstrap.bundle.min.js.map"  "${VENDOR_DIR}/bootstrap/js/bootstrap.bundle.min.js.map"
 place "${BS}/LICENSE"                              "${VENDOR_DIR}/bootstrap/LICENSE"
 
-place "${BI}/font/bootstrap-icons.min.css"         "${VENDOR_DIR}/bootstrap-icons/font/bootstrap-icons.min.css"
-place "${BI}/font/fonts/bootstrap-icons.woff2"     "${VENDOR_DIR}/bootstrap-icons/font/fonts/bootstrap-icons.woff2"
-place "${BI}/font/fonts/bootstrap-icons.woff"      "${VENDOR_DIR}/bootstrap-icons/font/fonts/bootstrap-icons.woff"
+# Not the icon font (221 KB with its CSS): only the icons the console uses, as CSS masks.
+python3 "${SCRIPT_DIR}/icon_subset.py" "${BI}"
 place "${BI}/LICENSE"                              "${VENDOR_DIR}/bootstrap-icons/LICENSE"
 
 echo "done: bootstrap@${BOOTSTRAP_VERSION}, bootstrap-icons@${BOOTSTRAP_ICONS_VERSION} vendored into ${VENDOR_DIR#"${PROJECT_ROOT}/"}/"

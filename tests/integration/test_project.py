@@ -79,7 +79,7 @@ def test_static_assets_are_vendored_not_cdn(root_client: Client) -> None:
     for asset in (
         "vendor/bootstrap/css/bootstrap.min.css",
         "vendor/bootstrap/js/bootstrap.bundle.min.js",
-        "vendor/bootstrap-icons/font/bootstrap-icons.min.css",
+        "vendor/bootstrap-icons/icons.css",
         "css/console.css",
         "js/console.js",
     ):
