@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors
 from accounts.models import SystemPolicy
 from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
 from security import policy
@@ -30,25 +31,52 @@ class LogonForm(InputRuleMixin, forms.Form):
 
 
 class UserSearchForm(InputRuleMixin, forms.Form):
-    """The Users page's search box (`?q=`): a logon name, user name or display name."""
+    """The Users page's search box (`?q=`: a logon name, user name or display name), status filter
+    (`?status=`) and sort order (`?sort=`)."""
 
     q = forms.CharField(required=False, max_length=128)  # the longest thing searched: a logon name
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All users")),
+            (policy.STATUS_CONSOLE_ON, _("Console logon on")),
+            (policy.STATUS_CONSOLE_OFF, _("Console logon off")),
+            (policy.STATUS_LOCKED, _("Locked")),
+            (policy.STATUS_EXPIRED, _("Password expired")),
+            (policy.STATUS_MFA, _("MFA")),
+            (policy.STATUS_NO_MFA, _("No MFA")),
+            (policy.STATUS_ACCESS_KEYS, _("Has AccessKeys")),
+            (policy.STATUS_NO_ACCESS_KEYS, _("No AccessKeys")),
+        ],
+    )
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in selectors.USER_SORTS])
+
+
+def _max_length_hint(limit: int, widget: type[forms.Widget] = forms.TextInput, **attrs: object) -> forms.Widget:
+    """A length the policy enforces (reporting it with the other fields' refusals, at once): the
+    browser only gets `maxlength` as a hint, so the form itself does not stop at it first."""
+    return widget(attrs={"maxlength": limit, **attrs})
 
 
 class RamUserForm(ServiceFormMixin, forms.Form):
-    display_name = forms.CharField(label=_("Display Name"), max_length=policy.DISPLAY_NAME_MAX_LENGTH)
+    display_name = forms.CharField(
+        label=_("Display Name"),
+        widget=_max_length_hint(policy.DISPLAY_NAME_MAX_LENGTH),
+        help_text=_("1-128 characters."),
+    )
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
     mobile_phone = forms.CharField(label=_("Mobile Phone"), required=False, max_length=32, help_text="86-18600008888")
     comments = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=policy.COMMENTS_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=_max_length_hint(policy.COMMENTS_MAX_LENGTH, forms.Textarea, rows=2),
+        help_text=_("At most 128 characters."),
     )
 
 
 class RamUserCreateForm(RamUserForm):
-    name = forms.CharField(label=_("Logon Name"), max_length=policy.USER_NAME_MAX_LENGTH)
+    name = forms.CharField(label=_("Logon Name"), widget=_max_length_hint(policy.USER_NAME_MAX_LENGTH))
     field_order = ["name", "display_name", "email", "mobile_phone", "comments"]
 
     def __init__(self, *args: object, default_domain: str, **kwargs: object) -> None:
@@ -71,7 +99,11 @@ class RamUserUpdateForm(RamUserForm):
 
 
 class RamUserDeleteForm(ServiceFormMixin, forms.Form):
-    confirm = forms.BooleanField(label=_("Also remove the logon settings and permissions listed above"), required=False)
+    confirm = forms.BooleanField(
+        label=_("Also remove the logon settings and permissions listed above"),
+        required=False,
+        error_messages={"required": _("Tick this box to delete the user together with what it still has.")},
+    )
 
     def __init__(self, *args: object, has_conflicts: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,9 +14,9 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import demo, pending, selectors, services
+from accounts import pending, sandbox, selectors, services
 from accounts.actors import Actor
 from accounts.forms import LogonForm, LogonPasswordChangeForm
 from accounts.models import Principal
@@ -67,8 +67,23 @@ def logon(request: HttpRequest) -> HttpResponse:
                 pending.start(request, principal=outcome.principal, steps=outcome.pending_steps, next_url=next_url)
                 return redirect(STEP_VIEWS[outcome.pending_steps[0]])
             return _start_session(request, outcome.principal, next_url=next_url)
-    demo_logins = demo.DEMO_LOGINS if settings.RAMCONSOLE_DEMO_MODE else []
-    return render(request, "accounts/logon.html", {"form": form, "demo_logins": demo_logins})
+    context: dict[str, object] = {"form": form}
+    if settings.RAMCONSOLE_DEMO_MODE:
+        context["demo_logins"] = sandbox.demo_panel_logins()
+        context["demo_mfa_codes"] = sandbox.demo_mfa_codes(context["demo_logins"])
+    return render(request, "accounts/logon.html", context)
+
+
+@never_cache
+@require_safe
+def demo_mfa_codes(request: HttpRequest) -> JsonResponse:
+    """The demo panel's live MFA codes (static/js/demo-logins.js); demo mode only."""
+    if not settings.RAMCONSOLE_DEMO_MODE:
+        raise Http404
+    codes = sandbox.demo_mfa_codes(sandbox.demo_panel_logins())
+    return JsonResponse(
+        {"codes": [{"logon_name": c.logon_name, "code": c.code, "expires_in": c.expires_in} for c in codes]}
+    )
 
 
 def _start_session(request: HttpRequest, principal: Principal, *, next_url: str) -> HttpResponse:

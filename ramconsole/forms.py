@@ -45,15 +45,16 @@ class InputRuleMixin(forms.BaseForm):
 
 
 class ServiceFormMixin(InputRuleMixin):
-    """`call_service` runs a service; a RamError becomes errors on the field it names (or the form)."""
+    """`call_service` runs a service; each refusal becomes an error on the field it names (or the form)."""
 
     def call_service(self, service: Callable[..., T], **kwargs: Any) -> T | None:
         try:
             return service(**kwargs)
         except RamError as error:
-            field = error.field if error.field in self.fields else None
-            for message in error.messages:
-                self.add_error(field, ValidationError(message, code=error.code))
+            for refusal in error.refusals:
+                field = refusal.field if refusal.field in self.fields else None
+                for message in refusal.messages:
+                    self.add_error(field, ValidationError(message, code=refusal.code))
         except ValidationError as error:
             self.add_error(None, error)
         return None

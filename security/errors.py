@@ -5,15 +5,20 @@ Codes, HTTP statuses and messages follow the RAM error catalogue (RAM-API.md §8
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 
 
 class RamError(Exception):
-    """A refused RAM operation: `code` is the API error code, `field` the form field it concerns."""
+    """A refused RAM operation, rendered twice: `code` and `message` are RAM's exact words for the
+    API; `messages` is what the console shows next to `field`, in plain language (`console`) when
+    RAM's wording is API jargon. `refusals` lists every refusal of the same request (this one first)."""
 
     http_status = 400
     default_code = "InvalidParameter"
     default_message = _("The parameter is invalid.")
+    default_console: str | None = None
 
     def __init__(
         self,
@@ -22,12 +27,35 @@ class RamError(Exception):
         code: str | None = None,
         field: str | None = None,
         messages: list[str] | None = None,
+        console: str | None = None,
     ) -> None:
         self.code = code or self.default_code
         self.message = str(message or self.default_message)
         self.field = field
-        self.messages = messages or [self.message]
+        # The plain default goes with the default (API) message only; a given message is its own.
+        self.console_message = console or (message is None and self.default_console) or self.message
+        self.messages = messages or [self.console_message]
+        self.refusals: list[RamError] = [self]
         super().__init__(f"{self.code}: {self.message}")
+
+
+def check_all(*checks: Callable[[], object]) -> None:
+    """Run every check of one request; raise the first refusal carrying all of them, so the API
+    answers the first (as RAM does) and the console shows each next to its field at once."""
+    refusals = []
+    for check in checks:
+        try:
+            check()
+        except RamError as refusal:
+            refusals.extend(refusal.refusals)
+    raise_all(refusals)
+
+
+def raise_all(refusals: list[RamError]) -> None:
+    """Raise the first of `refusals` (if any) carrying all of them."""
+    if refusals:
+        refusals[0].refusals = refusals
+        raise refusals[0]
 
 
 class InvalidParameter(RamError):

@@ -39,6 +39,8 @@ def check_can_add_access_key(*, existing_count: int) -> None:
         raise LimitExceeded(
             _("The access key count of the user access keys beyond the current limits."),
             code="LimitExceeded.User.AccessKey",
+            console=_("A user can have at most %(n)d AccessKeys. Delete one before creating another.")
+            % {"n": MAX_ACCESS_KEYS},
         )
 
 

@@ -21,6 +21,7 @@ def check_account_alias(alias: str) -> None:
             _('The parameter - "AccountAlias" MUST be 3 to 32 characters long.'),
             code="InvalidParameter.AccountAlias.Length",
             field="alias",
+            console=_("Enter 3 to 32 characters."),
         )
     problems = []
     if not ALIAS_PATTERN.match(alias):

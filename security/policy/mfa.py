@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import pyotp
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from security.errors import InvalidParameter, RamError
+from security.errors import InvalidParameter, RamError, check_all
 
 if TYPE_CHECKING:
     from accounts.models import Principal
@@ -40,7 +41,8 @@ class MfaCodeRefused(RamError):
 
     http_status = 403
     default_code = REASON_WRONG_CODE
-    default_message = _('The parameter - "AuthenticationCode" is inccorrect.')  # sic: RAM's wording
+    default_message = gettext_lazy('The parameter - "AuthenticationCode" is inccorrect.')  # sic: RAM's wording
+    default_console = gettext_lazy("The code is incorrect or was already used. Enter the code your MFA app shows now.")
 
 
 def step_of(moment: datetime) -> int:
@@ -53,6 +55,7 @@ def check_code_format(code: str, *, field: str = "code") -> None:
             _('The parameter - "AuthenticationCode" MUST be 6 numbers.'),
             code="InvalidParameter.AuthenticationCode.Format",
             field=field,
+            console=_("Enter the 6 digits your MFA app shows."),
         )
 
 
@@ -62,12 +65,14 @@ def check_device_name(name: str) -> None:
             _('The parameter - "VirtualMFADeviceName" beyond the length limit.'),
             code="InvalidParameter.VirtualMFADeviceName.Length",
             field="name",
+            console=_("Enter 1 to 64 characters."),
         )
     if not DEVICE_NAME_PATTERN.match(name):
         raise InvalidParameter(
             _('The parameter - "VirtualMFADeviceName" contains invalid chars.'),
             code="InvalidParameter.VirtualMFADeviceName.InvalidChars",
             field="name",
+            console=_("Use only letters, digits, periods (.) and hyphens (-)."),
         )
 
 
@@ -102,8 +107,7 @@ def accepted_step(device: VirtualMFADevice, seed: str, code: str, *, now: dateti
 
 def accepted_consecutive_steps(device: VirtualMFADevice, seed: str, first: str, second: str, *, now: datetime) -> int:
     """Enrolment: two codes of consecutive steps, the second within the window. Returns the second step."""
-    check_code_format(first, field="code1")
-    check_code_format(second, field="code2")
+    check_all(lambda: check_code_format(first, field="code1"), lambda: check_code_format(second, field="code2"))
     check_not_throttled(device, now=now, field="code1")
     current = step_of(now)
     for step in range(current - WINDOW_STEPS - 1, current + WINDOW_STEPS):

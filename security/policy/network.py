@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from security.errors import InvalidParameter
+from security.errors import InvalidParameter, check_all
+from security.policy.passwords import check_ranges
+from security.ranges import SECURITY_PREFERENCE_RANGES
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -50,6 +52,15 @@ def parse_masks(
             field=field,
         )
     return networks
+
+
+def check_security_preference_values(values: dict) -> None:
+    """SetSecurityPreference: the session duration within its range and every mask valid, both
+    reported at once."""
+    check_all(
+        lambda: check_ranges(values, SECURITY_PREFERENCE_RANGES),
+        lambda: parse_masks(str(values.get("login_network_masks", ""))),
+    )
 
 
 def _describe_bad_mask(entry: str) -> str:

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
+from ramconsole import hashers
 from security import validators
-from security.errors import InvalidParameter, LimitExceeded
+from security.errors import InvalidParameter, LimitExceeded, raise_all
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import password_policy_of
 
@@ -39,16 +39,22 @@ def check_password_policy_values(values: dict[str, Any]) -> None:
 
 
 def check_ranges(values: dict[str, Any], ranges: dict[str, tuple[int, int, str]]) -> None:
-    """Each given value within its documented range; the error names the range."""
+    """Each given value within its documented range; every value out of range is refused at once,
+    each refusal naming the range."""
+    refusals = []
     for name, (minimum, maximum, parameter) in ranges.items():
         value = values.get(name)
         if value is not None and not minimum <= value <= maximum:
-            raise InvalidParameter(
-                _('The parameter - "%(p)s" MUST be in the range of %(lo)d and %(hi)d.')
-                % {"p": parameter, "lo": minimum, "hi": maximum},
-                code=f"InvalidParameter.{parameter}.Range",
-                field=name,
+            bounds = {"p": parameter, "lo": minimum, "hi": maximum}
+            refusals.append(
+                InvalidParameter(
+                    _('The parameter - "%(p)s" MUST be in the range of %(lo)d and %(hi)d.') % bounds,
+                    code=f"InvalidParameter.{parameter}.Range",
+                    field=name,
+                    console=_("Enter a whole number from %(lo)d to %(hi)d.") % bounds,
+                )
             )
+    raise_all(refusals)
 
 
 # --- Root password (§3.1) ------------------------------------------------------------------------
@@ -136,7 +142,7 @@ def check_ram_user_password(
             field=field,
             messages=error.messages,
         ) from None
-    if any(check_password(password, old) for old in previous_hashes[: policy.reuse_prevention]):
+    if any(hashers.check_password(password, old) for old in previous_hashes[: policy.reuse_prevention]):
         raise InvalidParameter(
             _("The password must differ from the last %(n)d passwords.") % {"n": policy.reuse_prevention},
             code=f"InvalidParameter.{parameter}.ReusePrevention",
@@ -178,6 +184,14 @@ def password_expires_at(profile: LoginProfile, policy: PasswordPolicy) -> dateti
 def is_password_expired(profile: LoginProfile, policy: PasswordPolicy, *, now: datetime) -> bool:
     expires_at = password_expires_at(profile, policy)
     return expires_at is not None and expires_at <= now
+
+
+def password_expiry_cutoff(policy: PasswordPolicy, *, now: datetime) -> datetime | None:
+    """A password set at or before this moment is expired now (is_password_expired, for a query);
+    None when passwords never expire."""
+    if not policy.max_password_age_days:
+        return None
+    return now - timedelta(days=policy.max_password_age_days)
 
 
 # "Your password expires in N days" is sent once per password, from this long before it expires.
@@ -278,6 +292,23 @@ def login_profile_state(user: Principal, *, now: datetime) -> LoginProfileState 
         locked_until=profile.locked_until if is_locked(profile, now=now) else None,
         password_expires_at=password_expires_at(profile, policy),
         password_expired=is_password_expired(profile, policy, now=now),
+    )
+
+
+@dataclass(frozen=True)
+class PasswordChangeReason:
+    """Why a logon that proved its password must set a new one first: an expired password (when it
+    expired, under which validity period), else an administrator's Password Reset."""
+
+    expired_at: datetime | None
+    max_password_age_days: int
+
+
+def password_change_reason(profile: LoginProfile, policy: PasswordPolicy, *, now: datetime) -> PasswordChangeReason:
+    expired = is_password_expired(profile, policy, now=now)
+    return PasswordChangeReason(
+        expired_at=password_expires_at(profile, policy) if expired else None,
+        max_password_age_days=policy.max_password_age_days,
     )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.models import Principal, SystemPolicy
-from security.errors import DeleteConflict, EntityNotExist, InvalidParameter, LimitExceeded
+from security.errors import DeleteConflict, EntityNotExist, InvalidParameter, LimitExceeded, check_all, raise_all
 
 # Quotas of RAM (RAM-API.md §9).
 MAX_RAM_USERS_PER_ACCOUNT = 1000
@@ -31,6 +31,7 @@ def check_user_name(name: str, *, parameter: str = "UserName") -> None:
             _('The parameter - "%(p)s" beyond the length limit (1-64 characters).') % {"p": parameter},
             code=f"InvalidParameter.{parameter}.Length",
             field="name",
+            console=_("Enter 1 to %(n)d characters.") % {"n": USER_NAME_MAX_LENGTH},
         )
     if not USER_NAME_PATTERN.match(name):
         raise InvalidParameter(
@@ -38,6 +39,7 @@ def check_user_name(name: str, *, parameter: str = "UserName") -> None:
             % {"p": parameter},
             code=f"InvalidParameter.{parameter}.InvalidChars",
             field="name",
+            console=_("Use only letters, digits, periods (.), underscores (_) and hyphens (-)."),
         )
 
 
@@ -51,38 +53,67 @@ def check_display_name(
             % {"p": parameter, "n": max_length},
             code=f"InvalidParameter.{parameter}.Length",
             field="display_name",
+            console=_("Enter 1 to %(n)d characters.") % {"n": max_length},
         )
     if not display_name.isprintable():
         raise InvalidParameter(
             _('The parameter - "%(p)s" contains invalid chars.') % {"p": parameter},
             code=f"InvalidParameter.{parameter}.InvalidChars",
             field="display_name",
+            console=_("Use printable characters only (no tabs or line breaks)."),
         )
 
 
 def check_contact(*, email: str, mobile_phone: str, comments: str, prefix: str = "") -> None:
-    """Optional email, mobile phone (`<country code>-<number>`, e.g. 86-18600008888) and comments."""
+    """Optional email, mobile phone (`<country code>-<number>`, e.g. 86-18600008888) and comments;
+    every bad one is refused at once, in this order."""
+    refusals = []
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise InvalidParameter(
-                _('The format of the parameter - "%(p)sEmail" is incorrect.') % {"p": prefix},
-                code=f"InvalidParameter.{prefix}Email.Format",
-                field="email",
-            ) from None
+            refusals.append(
+                InvalidParameter(
+                    _('The format of the parameter - "%(p)sEmail" is incorrect.') % {"p": prefix},
+                    code=f"InvalidParameter.{prefix}Email.Format",
+                    field="email",
+                    console=_("Enter an email address such as name@example.com."),
+                )
+            )
     if mobile_phone and not MOBILE_PHONE_PATTERN.match(mobile_phone):
-        raise InvalidParameter(
-            _('The format of the parameter - "%(p)sMobilePhone" is incorrect (use 86-18600008888).') % {"p": prefix},
-            code=f"InvalidParameter.{prefix}MobilePhone.Format",
-            field="mobile_phone",
+        refusals.append(
+            InvalidParameter(
+                _('The format of the parameter - "%(p)sMobilePhone" is incorrect (use 86-18600008888).')
+                % {"p": prefix},
+                code=f"InvalidParameter.{prefix}MobilePhone.Format",
+                field="mobile_phone",
+                console=_("Enter the country code, a hyphen and the number, such as 86-18600008888."),
+            )
         )
     if len(comments) > COMMENTS_MAX_LENGTH:
-        raise InvalidParameter(
-            _('The parameter - "%(p)sComments" beyond the length limit (128 characters).') % {"p": prefix},
-            code=f"InvalidParameter.{prefix}Comments.Length",
-            field="comments",
+        refusals.append(
+            InvalidParameter(
+                _('The parameter - "%(p)sComments" beyond the length limit (128 characters).') % {"p": prefix},
+                code=f"InvalidParameter.{prefix}Comments.Length",
+                field="comments",
+                console=_("Enter at most %(n)d characters.") % {"n": COMMENTS_MAX_LENGTH},
+            )
         )
+    raise_all(refusals)
+
+
+def check_user_attributes(
+    *, name: str | None = None, display_name: str, email: str, mobile_phone: str, comments: str, prefix: str = ""
+) -> None:
+    """CreateUser (with `name`) and UpdateUser (`prefix="New"`): every attribute checked, every
+    refusal reported at once, the API's first in RAM's order."""
+    checks = [
+        lambda: check_display_name(display_name, parameter=f"{prefix}DisplayName"),
+        lambda: check_contact(email=email, mobile_phone=mobile_phone, comments=comments, prefix=prefix),
+    ]
+    if name is not None:
+        checks.insert(0, lambda: check_user_name(name))
+    check_all(*checks)
 
 
 def check_can_add_ram_user(*, existing_count: int) -> None:
@@ -95,13 +126,15 @@ def check_can_add_ram_user(*, existing_count: int) -> None:
 
 
 def delete_conflicts(user: Principal) -> list[DeleteConflict]:
-    """What RAM refuses to delete a user with, in the order RAM reports it."""
+    """What RAM refuses to delete a user with, in the order RAM reports it; the console lists each
+    as what the user still has."""
     conflicts = []
     if user.access_keys.exists():
         conflicts.append(
             DeleteConflict(
                 _("The user CAN NOT have any access key while deleting the user."),
                 code="DeleteConflict.User.AccessKey",
+                console=_("AccessKeys"),
             )
         )
     if hasattr(user, "login_profile"):
@@ -109,6 +142,7 @@ def delete_conflicts(user: Principal) -> list[DeleteConflict]:
             DeleteConflict(
                 _("The user CAN NOT have any login profile while deleting the user."),
                 code="DeleteConflict.User.LoginProfile",
+                console=_("Console logon settings"),
             )
         )
     if hasattr(user, "mfa_device"):
@@ -116,6 +150,7 @@ def delete_conflicts(user: Principal) -> list[DeleteConflict]:
             DeleteConflict(
                 _("The user CAN NOT have any MFA device while deleting the user."),
                 code="DeleteConflict.User.MFADevice",
+                console=_("An MFA device"),
             )
         )
     if selectors.system_policies_of(user):
@@ -123,6 +158,7 @@ def delete_conflicts(user: Principal) -> list[DeleteConflict]:
             DeleteConflict(
                 _("The user CAN NOT be attached with any policy while deleting the user."),
                 code="DeleteConflict.User.Policy",
+                console=_("Permissions (attached policies)"),
             )
         )
     return conflicts

@@ -79,7 +79,7 @@ def test_session_duration_range(root_client: Client, account: Account, hours: in
     else:
         form = response.context["form"]
         assert form.has_error("login_session_duration_hours", code="InvalidParameter.LoginSessionDuration.Range")
-        assert "1 and 24" in form.errors["login_session_duration_hours"][0]
+        assert form.errors["login_session_duration_hours"] == ["Enter a whole number from 1 to 24."]
         assert not SecurityPreference.objects.filter(account=account).exists()
 
 

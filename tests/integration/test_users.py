@@ -39,9 +39,9 @@ def test_create_user_and_find_it(root_client: Client, account: Account) -> None:
 @pytest.mark.parametrize(
     ("name", "display_name", "field", "code"),
     [
-        ("a" * 65, "x", "name", "max_length"),
+        ("a" * 65, "x", "name", "InvalidParameter.UserName.Length"),
         ("bad name", "x", "name", "InvalidParameter.UserName.InvalidChars"),
-        ("ok", "x" * 129, "display_name", "max_length"),
+        ("ok", "x" * 129, "display_name", "InvalidParameter.DisplayName.Length"),
     ],
 )
 def test_create_user_refusals_are_form_errors_and_write_nothing(
@@ -93,11 +93,11 @@ def test_users_page_runs_constant_queries(
 ) -> None:
     for i in range(3):
         ram_user_factory(account, f"few{i}")
-    with django_assert_num_queries(4):  # session, principal, count, page
+    with django_assert_num_queries(5):  # session, principal, password policy, count, page
         root_client.get(LIST)
     for i in range(40):
         ram_user_factory(account, f"many{i}", policy="AliyunRAMReadOnlyAccess" if i % 2 else None)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         root_client.get(LIST)
 
 
@@ -158,7 +158,8 @@ def test_console_delete_needs_confirmation_when_user_has_conflicts(
     user = ram_user_factory(account, "gina", policy="AliyunRAMFullAccess")
     url = reverse("accounts:user-delete", args=[user.user_id])
     page = root_client.get(url).content.decode()
-    assert "DeleteConflict.User.LoginProfile" in page and "DeleteConflict.User.Policy" in page
+    assert "Console logon settings" in page and "Permissions (attached policies)" in page
+    assert "CAN NOT" not in page  # RAM's API wording stays in the API
     response = root_client.post(url, {})
     assert response.context["form"].has_error("confirm", code="required")
     assert Principal.objects.filter(pk=user.pk).exists()
