@@ -23,7 +23,7 @@ from accounts import demo, selectors, services
 from accounts.actors import Actor
 from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox
 from mfa import services as mfa_services
-from ramconsole import clock, crypto
+from ramconsole import clock, crypto, hashers
 from security import events, policy
 from security import services as security_services
 from security.errors import EntityAlreadyExists, LogonRefused, NoPermission, RamError
@@ -40,6 +40,10 @@ class SeedLogins:
     root_password: str
     user_passwords: dict[str, str]
     mfa_keys: dict[str, str]
+
+    def passwords(self) -> list[str]:
+        """Every password the seed sets, to be hashed before its transaction (hashers.hashed_ahead)."""
+        return [self.root_password, *self.user_passwords.values()]
 
     @classmethod
     def published(cls) -> SeedLogins:
@@ -92,13 +96,49 @@ def logins_of(sandbox: Sandbox) -> list[SandboxLogin]:
     return logins
 
 
+def demo_panel_logins() -> list[SandboxLogin]:
+    """The logon page's demo panel (demo mode only): the demo sandbox's logins, with the MFA key it
+    was seeded with; the published ones while it is not seeded yet."""
+    found = Sandbox.objects.filter(name=DEMO_SANDBOX_NAME).first()
+    if found is None:
+        return [SandboxLogin(login.role, login.logon_name, login.password) for login in demo.DEMO_LOGINS]
+    return logins_of(found)
+
+
+@dataclass(frozen=True)
+class DemoMfaCode:
+    logon_name: str
+    key: str
+    code: str
+    expires_in: int  # seconds until the authenticator shows the next code
+
+
+def demo_mfa_codes(logins: list[SandboxLogin]) -> list[DemoMfaCode]:
+    """The code an authenticator app holding each seeded MFA key shows now (phone time, never the
+    sandbox clock, as the logon checks it)."""
+    now = clock.phone_now()
+    totp_step = 30
+    expires_in = totp_step - int(now.timestamp()) % totp_step
+    return [
+        DemoMfaCode(login.logon_name, login.mfa_key, pyotp.TOTP(login.mfa_key).at(now), expires_in)
+        for login in logins
+        if login.mfa_key
+    ]
+
+
 def _seed_logins_of(sandbox: Sandbox) -> SeedLogins:
     return SeedLogins(**json.loads(crypto.decrypt(sandbox.seed_encrypted)))
 
 
-@transaction.atomic
 def sandbox_create(*, name: str, email: str, alias: str, logins: SeedLogins) -> Sandbox:
     """A new account, registered as a sandbox and seeded."""
+    with hashers.hashed_ahead(make=logins.passwords()), transaction.atomic():
+        sandbox, locked_out = _sandbox_create(name=name, email=email, alias=alias, logins=logins)
+    _lock_out(locked_out)
+    return sandbox
+
+
+def _sandbox_create(*, name: str, email: str, alias: str, logins: SeedLogins) -> tuple[Sandbox, list[Principal]]:
     policy.check_account_alias(alias)
     if Sandbox.objects.filter(name=name).exists() or Account.objects.filter(alias=alias).exists():
         raise EntityAlreadyExists(f"The sandbox {name} already exists.", code="EntityAlreadyExists.Sandbox")
@@ -110,8 +150,7 @@ def sandbox_create(*, name: str, email: str, alias: str, logins: SeedLogins) -> 
         root_email=email,
         seed_encrypted=crypto.encrypt(json.dumps(asdict(logins))),
     )
-    _seed(account, logins)
-    return sandbox
+    return sandbox, _seed(account, logins)
 
 
 @transaction.atomic
@@ -138,25 +177,23 @@ def sandboxes_create(*, prefix: str, count: int) -> list[Sandbox]:
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
     taken = [int(m.group(1)) for name in Sandbox.objects.values_list("name", flat=True) if (m := pattern.match(name))]
     first = max(taken, default=0) + 1
-    created = []
-    with transaction.atomic():
-        for number in range(first, first + count):
-            name = f"{prefix}-{number:02d}"
+    planned = {f"{prefix}-{number:02d}": SeedLogins.generated() for number in range(first, first + count)}
+    created, locked_out = [], []
+    passwords = [password for logins in planned.values() for password in logins.passwords()]
+    with hashers.hashed_ahead(make=passwords), transaction.atomic():
+        for name, logins in planned.items():
             try:
-                created.append(
-                    sandbox_create(
-                        name=name,
-                        email=f"{name}@{SANDBOX_EMAIL_DOMAIN}",
-                        alias=name,
-                        logins=SeedLogins.generated(),
-                    )
+                sandbox, locked = _sandbox_create(
+                    name=name, email=f"{name}@{SANDBOX_EMAIL_DOMAIN}", alias=name, logins=logins
                 )
             except RamError as error:  # say which sandbox: the alias is the one refused
                 raise type(error)(f"{name}: {error.message}", code=error.code, field=error.field) from error
+            created.append(sandbox)
+            locked_out += locked
+    _lock_out(locked_out)
     return created
 
 
-@transaction.atomic
 def sandbox_reset(*, sandbox: Sandbox, actor: Actor | None = None, operator: str = "") -> Account:
     """Rebuild the sandbox's account from its seed, under the same ID, alias and logins.
 
@@ -166,13 +203,22 @@ def sandbox_reset(*, sandbox: Sandbox, actor: Actor | None = None, operator: str
     """
     if actor is not None and not policy.can_reset_sandbox(actor.principal, sandbox):
         raise NoPermission()
-    sandbox = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
     logins = _seed_logins_of(sandbox)
+    with hashers.hashed_ahead(make=logins.passwords()), transaction.atomic():
+        account, locked_out = _sandbox_rebuild(sandbox=sandbox, logins=logins, actor=actor, operator=operator)
+    _lock_out(locked_out)
+    return account
+
+
+def _sandbox_rebuild(
+    *, sandbox: Sandbox, logins: SeedLogins, actor: Actor | None, operator: str
+) -> tuple[Account, list[Principal]]:
+    sandbox = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
     Account.objects.filter(account_id=sandbox.account_id).delete()
     account = services.account_create(
         email=sandbox.root_email, password=logins.root_password, alias=sandbox.alias, account_id=sandbox.account_id
     )
-    _seed(account, logins)
+    locked_out = _seed(account, logins)
     sandbox.reset_at = timezone.now()
     sandbox.save(update_fields=["reset_at"])
     events.record(
@@ -183,13 +229,14 @@ def sandbox_reset(*, sandbox: Sandbox, actor: Actor | None = None, operator: str
         target=sandbox.name,
         account_time=clock.now(account),
     )
-    return account
+    return account, locked_out
 
 
-def _seed(account: Account, logins: SeedLogins) -> None:
+def _seed(account: Account, logins: SeedLogins) -> list[Principal]:
     """The demo's state (accounts.demo), produced by the real services so every state is one the
     rules allow: a weak rule, users with and without MFA, old and unused keys, an expired and a
-    locked user."""
+    locked user. Returns the users to lock out, once the seed is committed (`_lock_out`)."""
+    locked_out = []
     actor = Actor(principal=selectors.root_of(account))
     security_services.password_policy_update(actor=actor, **demo.DEMO_PASSWORD_POLICY)
     now = clock.now(account)
@@ -214,7 +261,7 @@ def _seed(account: Account, logins: SeedLogins) -> None:
         if spec.policy:
             services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
         if spec.locked:
-            _lock_out(user)
+            locked_out.append(user)
         for created_days_ago, used_days_ago in spec.access_keys:
             created = access_key_services.access_key_create(
                 actor=actor, user=user, now=now - timedelta(days=created_days_ago)
@@ -224,15 +271,18 @@ def _seed(account: Account, logins: SeedLogins) -> None:
                 access_key_services.access_key_mark_used(
                     access_key=created.access_key, now=now - timedelta(days=used_days_ago)
                 )
+    return locked_out
 
 
-def _lock_out(user: Principal) -> None:
-    """Wrong passwords through the real logon pipeline until the retry limit locks the user."""
-    for _attempt in range(demo.DEMO_PASSWORD_POLICY["max_login_attempts"]):
-        with contextlib.suppress(LogonRefused):
-            services.console_logon(
-                logon_name=user.upn, password=demo.DEMO_WRONG_PASSWORD, source_ip=demo.DEMO_ATTACKER_IP
-            )
+def _lock_out(users: list[Principal]) -> None:
+    """Wrong passwords through the real logon pipeline until the retry limit locks each user.
+    After the seed's transaction, because the pipeline checks each password before it takes a lock."""
+    for user in users:
+        for _attempt in range(demo.DEMO_PASSWORD_POLICY["max_login_attempts"]):
+            with contextlib.suppress(LogonRefused):
+                services.console_logon(
+                    logon_name=user.upn, password=demo.DEMO_WRONG_PASSWORD, source_ip=demo.DEMO_ATTACKER_IP
+                )
 
 
 def _bind_mfa(actor: Actor, user: Principal, key: str) -> None:

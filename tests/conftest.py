@@ -15,7 +15,9 @@ from typing import Any
 
 import pyotp
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from accounts import selectors, services
@@ -91,6 +93,22 @@ def account(account_factory: Callable[..., Account]) -> Account:
 @pytest.fixture
 def root(account: Account) -> Principal:
     return selectors.root_of(account)
+
+
+@pytest.fixture
+def hashes_in_transactions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every hash the test's hasher runs while a transaction is open (SQLite's write lock is held)."""
+    held: list[str] = []
+    for operation in ("encode", "verify"):
+        original = getattr(MD5PasswordHasher, operation)
+
+        def watched(self: MD5PasswordHasher, *args: str, _original: Any = original, _name: str = operation) -> Any:
+            if connection.in_atomic_block:
+                held.append(_name)
+            return _original(self, *args)
+
+        monkeypatch.setattr(MD5PasswordHasher, operation, watched)
+    return held
 
 
 @pytest.fixture

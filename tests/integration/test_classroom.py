@@ -389,3 +389,57 @@ def test_a_class_of_thirty_on_make_run_gets_no_errors_and_loses_nothing(classroo
             database, "SELECT principal_id FROM accesskeys_accesskey WHERE access_key_id = ?", trainee.console_key_id
         ) == [(trainee.principal_id,)]
         assert after.password_hashes[trainee.principal_id] != before.password_hashes[trainee.principal_id]
+
+
+def test_every_root_resets_its_sandbox_at_once_while_the_class_works(classroom: Classroom) -> None:
+    """15 roots press Reset together while their administrators log on and create AccessKeys. A
+    reset rebuilds a whole account in one transaction; it hashes its passwords before it, so the
+    write lock is held for writes only (hashing inside, 8 of 15 resets ran out the busy timeout)."""
+    tally = Tally()
+    start = threading.Barrier(len(classroom.trainees), timeout=30)
+    done: list[str] = []
+
+    def reset(trainee: Trainee) -> None:
+        console = Console(classroom, tally)
+        try:
+            assert console.logon(trainee.logon_name, trainee.password)
+            token = console.token("/sandbox/reset/")
+            start.wait()
+            response = console.request("POST", "/sandbox/reset/", {"csrfmiddlewaretoken": token})
+            if response.status_code == 302 and response.headers["Location"] == "/login/":
+                done.append(trainee.sandbox)
+        finally:
+            console.close()
+
+    def work(trainee: Trainee) -> None:
+        console = Console(classroom, tally)
+        try:
+            start.wait()
+            if console.logon(trainee.logon_name, trainee.password):
+                console.request("POST", "/accesskeys/new/", {"csrfmiddlewaretoken": console.token("/overview/")})
+        finally:
+            console.close()
+
+    threads = [
+        threading.Thread(target=reset if trainee.role == ROOT_ROLE else work, args=(trainee,))
+        for trainee in classroom.trainees
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not tally.server_errors, (
+        f"{len(tally.server_errors)} responses >= 500 or none "
+        f"({classroom.log().count('database is locked')} 'database is locked' in the server's log): "
+        f"{Counter(tally.server_errors).most_common(8)}"
+    )
+    assert sorted(done) == sorted(t.sandbox for t in classroom.trainees if t.role == ROOT_ROLE)
+    # Each sandbox is its seed again: the seed's one locked user is locked again, after the commit.
+    for name in done:
+        assert _read(
+            classroom.database,
+            "SELECT count(*) FROM accounts_loginprofile p JOIN accounts_principal u ON u.id = p.principal_id "
+            "JOIN accounts_sandbox s ON s.account_id = (SELECT account_id FROM accounts_account a "
+            "WHERE a.id = u.account_id) WHERE s.name = ? AND p.locked_until IS NOT NULL",
+            name,
+        ) == [(1,)]
