@@ -43,7 +43,6 @@
       const submits = body.querySelectorAll("form[method=post] [type=submit]");
       if (submits.length) submits[submits.length - 1].after(cancelTemplate.content.cloneNode(true));
     }
-    document.dispatchEvent(new CustomEvent("console:content", { detail: body }));
     return true;
   }
 
@@ -119,6 +118,29 @@
     event.preventDefault();
     opener = link;
     load(panel, link.href);
+  });
+
+  // A one-button destructive form marked data-confirm="question" asks in the dialog first; OK sends
+  // it as it is (without JavaScript it acts at once).
+  const confirmTemplate = document.getElementById("console-confirm");
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-confirm]");
+    if (!form || form.dataset.confirmed) return;
+    event.preventDefault();
+    const submitter = event.submitter;
+    opener = submitter || form;
+    const panel = panels.modal;
+    const content = confirmTemplate.content.cloneNode(true);
+    content.querySelector("[data-confirm-message]").textContent = form.dataset.confirm;
+    const ok = content.querySelector("[data-confirm-ok]");
+    ok.after(cancelTemplate.content.cloneNode(true));
+    ok.addEventListener("click", () => {
+      form.dataset.confirmed = "1";
+      form.requestSubmit(submitter);
+    });
+    panel.element.querySelector(".modal-title").textContent = (submitter || form).textContent.trim();
+    bodyOf(panel).replaceChildren(content);
+    controlOf(panel).show();
   });
 
   document.addEventListener("submit", (event) => {

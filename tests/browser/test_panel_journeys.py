@@ -253,3 +253,23 @@ def test_without_javascript_the_panels_are_pages(
         assert AccessKey.objects.get(access_key_id=key_id).status == AccessKey.Status.INACTIVE
     finally:
         context.close()
+
+
+def test_one_button_destructive_forms_ask_first(
+    live_server: Any, page: Page, root: Principal, readonly_user: Principal
+) -> None:
+    log_on(page, live_server, root.email, ROOT_PASSWORD)
+    page.goto(url(live_server, "accounts:user-detail", readonly_user.user_id))
+    page.get_by_role("tab", name="Permissions").click()
+    opener = page.get_by_role("button", name="Revoke Permission")
+
+    dialog = open_panel(page, opener, "Revoke Permission")
+    expect(dialog).to_contain_text("Revoke AliyunRAMReadOnlyAccess from this user?")
+    expect(dialog.get_by_role("button", name="OK")).to_have_class(DANGER)
+    cancel(page, dialog, opener)
+    assert readonly_user.policy_attachments.exists()
+
+    dialog = open_panel(page, opener, "Revoke Permission")
+    dialog.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("alert")).to_contain_text("The policy is removed.")
+    assert not readonly_user.policy_attachments.exists()
