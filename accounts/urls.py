@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", logon_views.logon, name="logon"),
     path("login/mfa/", logon_views.logon_mfa, name="logon-mfa"),
+    path("login/demo-mfa-codes/", logon_views.demo_mfa_codes, name="demo-mfa-codes"),
     path("login/mfa/enrol/", logon_views.logon_mfa_enrol, name="logon-mfa-enrol"),
     path("login/password/", logon_views.logon_password, name="logon-password"),
     path("logout/", logon_views.logout_view, name="logout"),
