@@ -33,11 +33,12 @@ REPORT_WORKER := $(BIN)/python manage.py db_worker --no-reload
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	RAMCONSOLE_COLLECTED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "ramconsole: http://$(HOST):$(PORT)/  (demo logins above; sandbox DNS on 127.0.0.1:$(DNS_PORT); report worker; Ctrl-C stops)"
 	$(SANDBOX_ENV) $(BIN)/python manage.py run_sandbox_dns --port $(DNS_PORT) & dns=$$!; \
 	$(SANDBOX_ENV) $(TASK_ENV) $(REPORT_WORKER) & worker=$$!; \
 	trap 'kill $$dns $$worker 2>/dev/null' EXIT INT TERM; \
-	$(SANDBOX_ENV) $(TASK_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(SANDBOX_ENV) $(TASK_ENV) RAMCONSOLE_COLLECTED_STATIC=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 WORKERS ?= 2
 DEMO ?= 1
