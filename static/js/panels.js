@@ -39,9 +39,15 @@
       // An empty action means "this page": the fetched page, not the one under the panel.
       form.action = new URL(form.getAttribute("action") || "", pageUrl).href;
     });
-    if (!body.querySelector("[data-panel-cancel]")) {
-      const submits = body.querySelectorAll("form[method=post] [type=submit]");
-      if (submits.length) submits[submits.length - 1].after(cancelTemplate.content.cloneNode(true));
+    // Cancel sits next to the form's buttons: the page's own Cancel link, or one made here.
+    const submits = body.querySelectorAll("form[method=post] [type=submit]");
+    const last = submits[submits.length - 1];
+    const cancel = body.querySelector("[data-panel-cancel]");
+    if (last && !cancel) {
+      last.after(cancelTemplate.content.cloneNode(true));
+    } else if (last && !last.form.contains(cancel)) {
+      cancel.classList.add("ms-2");
+      last.after(cancel);
     }
     return true;
   }

@@ -243,6 +243,11 @@ def test_without_javascript_the_panels_are_pages(
         expect(page).to_have_url(path_re("security:settings"))
         expect(page.get_by_role("alert")).to_contain_text("The password rule is saved.")
         assert PasswordPolicy.objects.get(account=account).minimum_length == 16
+        page.get_by_role("link", name="Edit Password Rule").click()
+        page.get_by_label("Password Length").fill("30")
+        page.get_by_role("link", name="Cancel").click()  # the page's own Cancel: back, nothing saved
+        expect(page).to_have_url(path_re("security:settings"))
+        assert PasswordPolicy.objects.get(account=account).minimum_length == 16
 
         page.goto(url(live_server, "accounts:user-detail", dave.user_id))
         page.locator("#accesskey-table tr", has_text=key_id).get_by_role("link", name="Disable").click()
