@@ -5,9 +5,9 @@ Run by hand or by `make bench` (loopback only, under a minute; needs Debian's /u
     .venv/bin/python benchmarks/page_weight.py              # make run: runserver, DEBUG on
     .venv/bin/python benchmarks/page_weight.py --serve      # make serve's static files: DEBUG off, collected
 
-1. Migrates and seeds the demo account into a SQLite file of its own (a temporary directory) and
-   starts `manage.py runserver` on it, as `make run` does (`--serve`: DEBUG off, collectstatic into
-   a temporary STATIC_ROOT, and gunicorn with make serve's configuration).
+1. Migrates and seeds the demo account into a SQLite file of its own (a temporary directory),
+   collects the static files into a temporary STATIC_ROOT and starts `manage.py runserver` on it,
+   as `make run` does (`--serve`: DEBUG off and gunicorn with make serve's configuration).
 2. Logs on as the demo root in Chromium, then loads each page in a fresh browser context that has
    only the session cookie (a cold cache), and again in the same context (warm: what the cache
    spares). Counts every request and the bytes Chromium received for it (headers and body as sent,
@@ -50,6 +50,8 @@ def server_env(workdir: Path, serve: bool) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
         RAMCONSOLE_DEMO_MODE="1",
         DJANGO_DEBUG="0" if serve else "1",
+        RAMCONSOLE_COLLECTED_STATIC="1",  # as make run and make serve: collected, compressed, hashed
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
     )
     env.pop("REDIS_URL", None)
     if serve:
@@ -58,7 +60,6 @@ def server_env(workdir: Path, serve: bool) -> dict[str, str]:
             DJANGO_ALLOWED_HOSTS="127.0.0.1",
             DJANGO_SECURE_SSL_REDIRECT="0",
             DJANGO_SECURE_COOKIES="0",
-            DJANGO_STATIC_ROOT=str(workdir / "static"),
         )
     return env
 
@@ -73,8 +74,8 @@ def start_server(workdir: Path, port: int, serve: bool) -> tuple[subprocess.Pope
     manage(env, "migrate", "--noinput")
     seeded = manage(env, "seed_demo", "--json")
     root = next(login for login in json.loads(seeded)["logins"] if "(root)" in login["role"])
+    manage(env, "collectstatic", "--noinput")
     if serve:
-        manage(env, "collectstatic", "--noinput")
         command = [
             str(ROOT_DIR / ".venv" / "bin" / "gunicorn"),
             "--config",

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver (make run) leaves /static/ to WhiteNoise's middleware too.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -194,15 +196,23 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Collected static files (make serve, and make run, which collects them too): hashed names that
+# WhiteNoise serves gzip-compressed with a year's immutable Cache-Control. A bare runserver (DEBUG,
+# without RAMCONSOLE_COLLECTED_STATIC) serves the source files as they are edited.
+COLLECTED_STATIC = env_bool("RAMCONSOLE_COLLECTED_STATIC", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "ramconsole.staticstorage.CollectedStaticFilesStorage"
+        if COLLECTED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if COLLECTED_STATIC:
+    WHITENOISE_USE_FINDERS = False
+    WHITENOISE_AUTOREFRESH = False
+    WHITENOISE_MAX_AGE = 60  # unhashed URLs only (a hashed one is cached for good)
 
 # Background work (credential reports) through the django-tasks API, which is django.tasks in
 # Django 6. Immediate by default (the tests, a bare runserver); `make run` and `make serve` set
