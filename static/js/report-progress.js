@@ -9,6 +9,7 @@ const EVERY_MS = 1000;
 if (box) {
   const bar = document.getElementById("report-progress-bar");
   const text = document.getElementById("report-progress-text");
+  const state = document.getElementById("report-state");
   const poll = async () => {
     try {
       const response = await fetch(box.dataset.progressUrl, { headers: { Accept: "application/json" } });
@@ -22,6 +23,7 @@ if (box) {
           window.location.reload();
           return;
         }
+        state.textContent = progress.state;
         bar.max = Math.max(progress.total, 1);
         bar.value = progress.done;
         if (text.textContent !== progress.text) {

@@ -11,34 +11,20 @@ this test share a file, never pytest's database.
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import PROXY_VARIABLES
+from tests.report_worker import Worker, report_row, run_python, seed, watch_report, worker_env
 
 pytestmark = pytest.mark.sqlite
 
-ROOT = Path(__file__).resolve().parents[2]
 USERS = 40_000
-TIMEOUT = 120.0
 EMAIL = "worker@example.com"
-SEED = """
-import sys
-import django
-django.setup()
-from accounts import services
-from tests.bulk import bulk_ram_users
-account = services.account_create(email="worker@example.com", password="Worker-pass-2030", alias="worker")
-bulk_ram_users(account, int(sys.argv[1]))
-"""
 # What a console request does (views.credential_report_generate): the service, then the state.
 GENERATE = """
 import sys
@@ -54,62 +40,13 @@ print(report.pk, report.state)
 """
 
 
-def _env(database: Path) -> dict[str, str]:
-    """`make run`'s environment for the worker: DEBUG on, the database backend, this file."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "RAMCONSOLE_")) and key not in {"DATABASE_URL", "REDIS_URL", *PROXY_VARIABLES}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="ramconsole.settings",
-        DJANGO_DEBUG="1",
-        DATABASE_URL=f"sqlite:///{database}",
-        RAMCONSOLE_TASK_BACKEND="django_tasks_db.DatabaseBackend",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _python(env: dict[str, str], *args: str) -> str:
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert completed.returncode == 0, f"{args[:2]}:\n{completed.stderr[-4000:]}"
-    return completed.stdout
-
-
-class Worker:
-    """`manage.py db_worker` as the Makefile starts it (no autoreload: a reloader's child would
-    outlive a kill of its parent)."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2", "--no-startup-delay"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=out,
-            )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     path = tmp_path / "db.sqlite3"
-    env = _env(path)
+    env = worker_env(path)
     started = time.monotonic()
-    _python(env, "manage.py", "migrate", "--noinput")
-    _python(env, "-c", SEED, str(USERS))
+    run_python(env, "manage.py", "migrate", "--noinput")
+    seed(env, EMAIL, "worker", USERS)
     print(f"\nreport worker: migrated and seeded {USERS:,} users in {time.monotonic() - started:.1f} s")
     return path
 
@@ -122,68 +59,42 @@ def workers(database: Path, tmp_path: Path) -> Iterator[list[Worker]]:
         worker.stop()
 
 
-def _row(database: Path, report_id: int) -> tuple[str, int, int, int]:
-    """(state, users_done, users_total, length of the content), straight from the file."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=20) as db:
-        return db.execute(
-            "SELECT state, users_done, users_total, length(content) FROM reports_credentialreport WHERE id = ?",
-            (report_id,),
-        ).fetchone()
-
-
 def _generate(env: dict[str, str], email: str) -> tuple[int, str]:
-    pk, state = _python(env, "-c", GENERATE, email).split()
+    pk, state = run_python(env, "-c", GENERATE, email).split()
     return int(pk), state
 
 
-def _watch(database: Path, report_id: int, until: str, *, stop_when_done_at_least: int | None = None) -> list[tuple]:
-    """Every distinct (state, done, total) the row shows until `until`, or until `done` reaches the
-    given count while in progress."""
-    seen: list[tuple] = []
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        state, done, total, _ = _row(database, report_id)
-        if not seen or seen[-1] != (state, done, total):
-            seen.append((state, done, total))
-        if state == until:
-            return seen
-        if stop_when_done_at_least is not None and state == "INPROGRESS" and done >= stop_when_done_at_least:
-            return seen
-        time.sleep(0.005)
-    pytest.fail(f"report {report_id} never reached {until}: {seen}")
-
-
 def test_the_worker_builds_the_report_and_shows_its_progress(database: Path, workers: list[Worker], tmp_path: Path):
-    env = _env(database)
+    env = worker_env(database)
     report_id, state = _generate(env, EMAIL)
     assert state == "STARTED"  # queued: no request builds it
     time.sleep(0.5)
-    assert _row(database, report_id)[:2] == ("STARTED", 0)  # and nothing builds it without a worker
+    assert report_row(database, report_id)[:2] == ("STARTED", 0)  # and nothing builds it without a worker
 
     workers.append(Worker(env, tmp_path / "worker.log"))
-    seen = _watch(database, report_id, "COMPLETED")
+    seen = watch_report(database, report_id, "COMPLETED")
     total = USERS + 1
     partial = [done for state, done, _ in seen if state == "INPROGRESS" and 0 < done < total]
     assert partial, f"no progress seen between start and end: {seen}"
     assert partial == sorted(partial) and all(done % 1000 == 0 for done in partial)
     assert seen[-1] == ("COMPLETED", total, total)
-    assert _row(database, report_id)[3] > 0
+    assert report_row(database, report_id)[3] > 0
     # Within four hours the same report is returned, completed: no second build.
     assert _generate(env, EMAIL) == (report_id, "COMPLETED")
 
 
 def test_a_killed_worker_leaves_no_report_generating_forever(database: Path, workers: list[Worker], tmp_path: Path):
-    env = _env(database)
+    env = worker_env(database)
     first = Worker(env, tmp_path / "first-worker.log")
     workers.append(first)
     lost_id, _ = _generate(env, EMAIL)
-    _watch(database, lost_id, "COMPLETED", stop_when_done_at_least=1000)
+    watch_report(database, lost_id, "COMPLETED", stop_when_done_at_least=1000)
     first.process.send_signal(signal.SIGKILL)
     first.process.wait(timeout=15)
-    state, done, total, _ = _row(database, lost_id)
+    state, done, total, _ = report_row(database, lost_id)
     assert state == "INPROGRESS" and 1000 <= done < total  # stopped in the middle
     time.sleep(1)
-    assert _row(database, lost_id)[:2] == (state, done)  # and nothing moves it on
+    assert report_row(database, lost_id)[:2] == (state, done)  # and nothing moves it on
     # Still waited for until ten minutes of silence: the same report is returned.
     assert _generate(env, EMAIL) == (lost_id, "INPROGRESS")
 
@@ -194,8 +105,8 @@ def test_a_killed_worker_leaves_no_report_generating_forever(database: Path, wor
         )
     fresh_id, state = _generate(env, EMAIL)
     assert fresh_id != lost_id and state == "STARTED"
-    assert _row(database, lost_id)[0] == "FAILED"
+    assert report_row(database, lost_id)[0] == "FAILED"
 
     workers.append(Worker(env, tmp_path / "second-worker.log"))
-    assert _watch(database, fresh_id, "COMPLETED")[-1] == ("COMPLETED", USERS + 1, USERS + 1)
-    assert _row(database, lost_id)[0::3] == ("FAILED", 0)  # the lost build is never resumed
+    assert watch_report(database, fresh_id, "COMPLETED")[-1] == ("COMPLETED", USERS + 1, USERS + 1)
+    assert report_row(database, lost_id)[0::3] == ("FAILED", 0)  # the lost build is never resumed
