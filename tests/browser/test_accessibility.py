@@ -11,6 +11,7 @@ a document wider than the viewport (the page itself scrolling sideways).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -139,3 +140,32 @@ def test_every_page_passes_axe_in_simplified_chinese(
     problems, checked = walk(page, live_server, world, "zh-hans")
     assert checked >= 10
     assert not problems, f"{len(problems)} problem(s) in 简体中文:\n" + "\n".join(problems)
+
+
+SCREENSHOT_PAGES = {
+    "logon": "accounts:logon",
+    "overview": "accounts:overview",
+    "users": "accounts:user-list",
+    "user-detail": "accounts:user-detail",
+    "events": "security:event-list",
+}
+
+
+def test_screenshots_at_phone_and_desktop_width(
+    page: Page,
+    live_server: Any,
+    world: World,
+    root: Principal,
+    client_for: Any,
+    screenshots_dir: Path,
+) -> None:
+    """screenshots/a11y-<page>-<width>.png of the pages people open most, and none scrolls sideways."""
+    client = client_for(root)
+    for name, route_name in SCREENSHOT_PAGES.items():
+        log_in(page.context, live_server, None if route_name == "accounts:logon" else client)
+        route = next(r for r in PATTERNS if r.name == route_name)
+        page.goto(live_server.url + url_of(route, world))
+        for width, height in ((390, 844), (1440, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} at {width}px"
+            page.screenshot(path=screenshots_dir / f"a11y-{name}-{width}.png", full_page=True)
