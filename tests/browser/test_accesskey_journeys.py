@@ -36,7 +36,7 @@ from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
 ACCESS_KEY_ID = re.compile(r"^LTAI[A-Za-z0-9]{20}$")
 SECRET = re.compile(r"^[A-Za-z0-9]{30}$")
 SHOWN_ONCE = "it cannot be retrieved later"
-LIMIT_EXCEEDED = "The access key count of the user access keys beyond the current limits."
+LIMIT_EXCEEDED = "A user can have at most 2 AccessKeys. Delete one before creating another."
 DELETE_CONFIRMATION = "I am aware of the risk and confirm the deletion"
 RECENT_USE_CONFIRMATION = "I understand that a client may still use this key"
 RECENT_USE_WARNING = "used in the last hour"

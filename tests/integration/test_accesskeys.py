@@ -80,7 +80,7 @@ def test_third_key_is_refused(root_client: Client, account, ram_user_factory) ->
     response = _create(root_client, user)
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == ["The access key count of the user access keys beyond the current limits."]
+    assert messages == ["A user can have at most 2 AccessKeys. Delete one before creating another."]
     assert AccessKey.objects.filter(principal=user).count() == 2
     assert Event.objects.filter(action="CreateAccessKey", result="LimitExceeded.User.AccessKey").count() == 1
     page = root_client.get(reverse("accounts:user-detail", args=[user.user_id])).content.decode()
