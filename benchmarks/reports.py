@@ -59,6 +59,9 @@ TARGET_AT = 100_000
 def _setup_django(db_path: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "ramconsole.settings"
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    # The build itself, in this process: under `make run`/`make serve` the same task runs in the
+    # db_worker; a backend set in the caller's environment would only queue it here.
+    os.environ["RAMCONSOLE_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     # The test client's host; with DEBUG off nothing else adds it.
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
