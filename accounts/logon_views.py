@@ -170,7 +170,11 @@ def logon_mfa(request: HttpRequest) -> HttpResponse:
                 device = mfa_selectors.device_of(principal)
                 remember.remember(response, principal=principal, device=device, now=clock.now(principal.account))
             return response
-    return render(request, "accounts/logon_mfa.html", {"form": form, "principal": principal})
+    context: dict[str, object] = {"form": form, "principal": principal}
+    if settings.RAMCONSOLE_DEMO_MODE:  # the demo panel's code for this user, if it is seeded with one
+        own = [login for login in sandbox.demo_panel_logins() if login.logon_name == principal.logon_name]
+        context["demo_mfa_codes"] = sandbox.demo_mfa_codes(own)
+    return render(request, "accounts/logon_mfa.html", context)
 
 
 @sensitive_post_parameters("code1", "code2")

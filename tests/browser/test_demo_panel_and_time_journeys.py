@@ -78,6 +78,7 @@ def test_franks_code_is_live_and_logs_him_on(
     code = panel.locator("[data-demo-mfa-code]").inner_text()
     page.get_by_role("button", name=frank.logon_name).click()
     page.get_by_role("button", name="Log On").click()
+    expect(panel.locator("[data-demo-mfa-code]")).to_have_text(code)  # the MFA step shows it too
     page.get_by_label("Verification Code").fill(code)
     page.get_by_label("Verification Code").press("Enter")
     # MFA passed. At the frozen 2030 clock frank's seeded password has expired: the next step.

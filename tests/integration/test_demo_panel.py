@@ -66,3 +66,19 @@ def test_demo_mode_before_seeding_shows_the_published_logins_without_mfa(setting
     page = Client().get(LOGON).content.decode()
     assert "demo@ramconsole.example" in page and "data-demo-mfa" not in page
     assert Client().get(CODES).json() == {"codes": []}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("demo_mode", [True, False])
+def test_the_mfa_step_shows_the_users_own_code_in_demo_mode_only(
+    settings, frank: sandbox.SandboxLogin, demo_mode: bool
+) -> None:
+    settings.RAMCONSOLE_DEMO_MODE = demo_mode
+    client = Client()
+    with time_machine.travel(MOMENT, tick=False):
+        answer = client.post(LOGON, {"logon_name": frank.logon_name, "password": frank.password})
+        assert answer.status_code == 302 and answer["Location"] == reverse("accounts:logon-mfa")
+        page = client.get(reverse("accounts:logon-mfa")).content.decode()
+    code = pyotp.TOTP(frank.mfa_key).at(MOMENT)
+    assert (f"data-demo-mfa-code>{code}</code>" in page) is demo_mode
+    assert (frank.mfa_key in page) is demo_mode
