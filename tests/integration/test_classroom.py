@@ -124,7 +124,7 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 def _trainees_of(logins_csv: Path) -> list[Trainee]:
     trainees = []
-    with logins_csv.open(newline="", encoding="utf-8") as handle:
+    with logins_csv.open(newline="", encoding="utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             if row["role"] == "Alibaba Cloud account (root)":
                 trainees.append(Trainee(row["sandbox"], ROOT_ROLE, row["logon_name"], row["password"]))

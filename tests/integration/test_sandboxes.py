@@ -134,7 +134,9 @@ def test_create_sandboxes_continues_the_numbering_and_checks_the_count() -> None
 def test_create_sandboxes_writes_the_csv_to_a_file(tmp_path: Any) -> None:
     target = tmp_path / "logins.csv"
     call_command("create_sandboxes", "--count", "1", "--prefix", "file", "--output", str(target), stderr=io.StringIO())
-    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    raw = target.read_bytes()
+    assert raw.startswith("\ufeffsandbox,".encode()) and raw.count(b"\n") == raw.count(b"\r\n")  # for a spreadsheet
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig", newline="")))
     assert rows[0]["sandbox"] == "file-01"
     assert [row["logon_name"] for row in rows] == [
         login.logon_name for login in sandbox.logins_of(Sandbox.objects.get())

@@ -35,14 +35,15 @@ class Command(BaseCommand):
             for login in sandbox.logins_of(made)
         ]
         if options["output"]:
-            with open(options["output"], "w", newline="", encoding="utf-8") as handle:
-                _write_csv(handle, rows)
+            # A file the trainer opens in a spreadsheet: UTF-8 with a BOM, CRLF (ramconsole/spreadsheet.py).
+            with open(options["output"], "w", newline="", encoding="utf-8-sig") as handle:
+                _write_csv(handle, rows, lineterminator="\r\n")
             self.stderr.write(f"{count} sandbox(es) created; logins written to {options['output']}")
         else:
-            _write_csv(self.stdout, rows)
+            _write_csv(self.stdout, rows, lineterminator="\n")  # for a pipe: no BOM
 
 
-def _write_csv(handle: Any, rows: list[list[str]]) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
+def _write_csv(handle: Any, rows: list[list[str]], *, lineterminator: str) -> None:
+    writer = csv.writer(handle, lineterminator=lineterminator)
     writer.writerow(CSV_HEADER)
     writer.writerows(rows)
