@@ -47,7 +47,12 @@ DEMO_USERS = (
         "erin", "Erin Intern", "Erin-intern-2026", None, gettext_noop("Locked out after wrong passwords"), locked=True
     ),
     DemoUser(
-        "frank", "Frank Finance", "Frank-fin-2026", None, gettext_noop("MFA bound (key printed by seed_demo)"), mfa=True
+        "frank",
+        "Frank Finance",
+        "Frank-fin-2026",
+        None,
+        gettext_noop("MFA bound (key and code in the demo panel)"),
+        mfa=True,
     ),
     DemoUser(
         "grace", "Grace Sales", "Grace-sales-2026", None, gettext_noop("Must enrol MFA at logon"), mfa_required=True

@@ -41,8 +41,28 @@
     });
   }
 
+  // A date-and-time picker displays the browser's locale (12/01/2026 may be either day): beside it,
+  // the value it holds in the console's format and the zone it is read in.
+  function echoPickers(root) {
+    root.querySelectorAll("input[type=datetime-local]:not([data-echo])").forEach((input) => {
+      const echo = document.createElement("div");
+      echo.className = "form-text";
+      echo.setAttribute("aria-live", "polite");
+      input.dataset.echo = "";
+      input.after(echo);
+      const zone = input.form && input.form.elements.zone;
+      const show = () => {
+        echo.textContent = input.value ? `${input.value.replace("T", " ")} ${zone ? zone.value || "UTC" : "UTC"}` : "";
+      };
+      input.addEventListener("input", show);
+      if (zone) zone.addEventListener("change", show);
+      show();
+    });
+  }
+
   localize(document);
   defaultZone(document);
+  echoPickers(document);
   new MutationObserver((changes) => {
     changes.forEach((change) =>
       change.addedNodes.forEach((node) => {
@@ -50,6 +70,7 @@
         if (node.nodeType === Node.ELEMENT_NODE && node.parentElement) {
           localize(node.parentElement);
           defaultZone(node.parentElement);
+          echoPickers(node.parentElement);
         }
       }),
     );

@@ -98,13 +98,15 @@ def test_times_are_local_with_the_zone_and_utc_on_hover(
     utc = datetime.fromisoformat(first.get_attribute("datetime"))
     assert first.inner_text() == f"{utc.astimezone(ZoneInfo(BROWSER_ZONE)):%Y-%m-%d %H:%M:%S} GMT+8"
     assert first.get_attribute("title") == f"{utc:%Y-%m-%d %H:%M:%S} UTC"
-    page.screenshot(path=screenshots_dir / "events-local-time.png", full_page=True)
 
     # The filter is read in the browser's zone, which is preselected: the logon's own minute finds it.
     expect(page.get_by_label("Time zone")).to_have_value(BROWSER_ZONE)
     local = utc.astimezone(ZoneInfo(BROWSER_ZONE))
     page.get_by_label("From", exact=True).fill(f"{local:%Y-%m-%dT%H:%M}")
     page.get_by_label("To", exact=True).fill(f"{local:%Y-%m-%dT%H:%M}")
+    # Whatever the picker displays (en-US: mm/dd/yyyy), the value is echoed in the console's format.
+    expect(page.locator("#id_since + .form-text")).to_have_text(f"{local:%Y-%m-%d %H:%M} {BROWSER_ZONE}")
+    page.screenshot(path=screenshots_dir / "events-local-time.png", full_page=True)
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#event-table time").first).to_have_text(first.inner_text())
     expect(page.get_by_label("Time zone")).to_have_value(BROWSER_ZONE)
