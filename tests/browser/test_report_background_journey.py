@@ -137,12 +137,19 @@ def test_a_large_report_is_built_in_the_background_and_downloaded_later(
         expect(bar).to_have_attribute("max", str(total))
         assert int(page.locator("#report-progress-bar").evaluate("bar => bar.value")) == done
         page.screenshot(path=screenshots_dir / "credential-report-progress.png", full_page=True)
+        # A second tab stays on the page, to see it turn into Download by itself.
+        watcher = page.context.new_page()
+        watcher.goto(page.url)
+        expect(watcher.locator("#report-progress-text")).to_have_text(written)
 
         # Download Later: back to the Overview while the worker finishes.
         page.get_by_role("link", name="Download Later").click()
         expect(page).to_have_url(path_re("accounts:overview"))
         worker.process.send_signal(signal.SIGCONT)
         assert watch_report(console.database, report_id, "COMPLETED")[-1] == ("COMPLETED", total, total)
+        expect(watcher.locator("#report-state")).to_have_text("COMPLETED")
+        expect(watcher.get_by_role("link", name=re.compile(r"\bDownload$"))).to_be_visible()
+        watcher.close()
     finally:
         worker.process.send_signal(signal.SIGCONT)
         worker.stop()
