@@ -75,6 +75,10 @@ class RamUserForm(ServiceFormMixin, forms.Form):
     )
 
 
+def _user_attributes(cleaned: dict) -> dict:
+    return {name: cleaned.get(name, "") for name in ("display_name", "email", "mobile_phone", "comments")}
+
+
 class RamUserCreateForm(RamUserForm):
     name = forms.CharField(label=_("Logon Name"), widget=_max_length_hint(policy.USER_NAME_MAX_LENGTH))
     field_order = ["name", "display_name", "email", "mobile_phone", "comments"]
@@ -89,6 +93,9 @@ class RamUserCreateForm(RamUserForm):
         self.helper.form_id = "user-create-form"
         self.helper.add_input(Submit("save", _("OK")))
 
+    def policy_check(self, cleaned: dict) -> None:
+        policy.check_user_attributes(name=cleaned.get("name", ""), **_user_attributes(cleaned))
+
 
 class RamUserUpdateForm(RamUserForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -96,6 +103,9 @@ class RamUserUpdateForm(RamUserForm):
         self.helper = FormHelper(self)
         self.helper.form_id = "user-update-form"
         self.helper.add_input(Submit("save", _("OK")))
+
+    def policy_check(self, cleaned: dict) -> None:
+        policy.check_user_attributes(**_user_attributes(cleaned), prefix="New")
 
 
 class RamUserDeleteForm(ServiceFormMixin, forms.Form):

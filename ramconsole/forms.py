@@ -47,14 +47,32 @@ class InputRuleMixin(forms.BaseForm):
 class ServiceFormMixin(InputRuleMixin):
     """`call_service` runs a service; each refusal becomes an error on the field it names (or the form)."""
 
+    def policy_check(self, cleaned: dict[str, Any]) -> None:
+        """The policy's pure checks of this form's values (no writes), for `_post_clean`."""
+
+    def _post_clean(self) -> None:
+        """When a field fails its shape (left empty, not a number), the service never runs; the
+        policy's checks still judge the fields that passed, so every error shows at once."""
+        super()._post_clean()
+        if not self.errors:
+            return  # the service judges everything when it runs
+        try:
+            self.policy_check(self.cleaned_data)
+        except RamError as error:
+            passed = [r for r in error.refusals if r.field in self.cleaned_data and r.field not in self.errors]
+            self._add_refusals(passed)
+
+    def _add_refusals(self, refusals: list[RamError]) -> None:
+        for refusal in refusals:
+            field = refusal.field if refusal.field in self.fields else None
+            for message in refusal.messages:
+                self.add_error(field, ValidationError(message, code=refusal.code))
+
     def call_service(self, service: Callable[..., T], **kwargs: Any) -> T | None:
         try:
             return service(**kwargs)
         except RamError as error:
-            for refusal in error.refusals:
-                field = refusal.field if refusal.field in self.fields else None
-                for message in refusal.messages:
-                    self.add_error(field, ValidationError(message, code=refusal.code))
+            self._add_refusals(error.refusals)
         except ValidationError as error:
             self.add_error(None, error)
         return None

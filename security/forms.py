@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
+from security import policy
 from security.models import PasswordPolicy, SecurityPreference
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import RESULT_FILTER_FAILURE, RESULT_FILTER_SUCCESS
@@ -179,6 +180,9 @@ class PasswordPolicyForm(ServiceFormMixin, forms.Form):
         self.helper.add_input(Submit("save", _("OK")))
         self.helper.add_input(Submit("preview", _("Preview Impact"), css_class="btn-outline-secondary"))
 
+    def policy_check(self, cleaned: dict) -> None:
+        policy.check_password_policy_values(cleaned)
+
     @staticmethod
     def initial_from(policy: PasswordPolicy) -> dict:
         return {
@@ -322,6 +326,9 @@ class SecurityPreferenceForm(ServiceFormMixin, LockoutConfirmationMixin):
         self.helper = FormHelper(self)
         self.helper.form_id = "security-preference-form"
         self.helper.add_input(Submit("save", _("OK")))
+
+    def policy_check(self, cleaned: dict) -> None:
+        policy.check_security_preference_values(cleaned)
 
     @staticmethod
     def initial_from(preference: SecurityPreference) -> dict:

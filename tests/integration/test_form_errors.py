@@ -292,3 +292,37 @@ def test_logon_refusals_stay_generic(account: Account, ram_user_factory) -> None
     assert unknown.content.decode().count("The logon name or password is incorrect.") == refused.count(
         "The logon name or password is incorrect."
     )
+
+
+def test_a_shape_error_does_not_hide_the_other_fields_rules(root_client: Client, account: Account) -> None:
+    """A value that is not a number (or a required field left empty) stops the service, yet the
+    policy still judges every field that passed, so nothing waits for a second submit."""
+    form = {**POLICY_FORM, "minimum_length": "twelve", "reuse_prevention": 25, "max_login_attempts": 33}
+    response = root_client.post(reverse("security:password-policy"), form)
+    expect_errors(
+        response,
+        "password-policy-form",
+        {
+            "minimum_length": ["Enter a whole number."],
+            "reuse_prevention": ["Enter a whole number from 0 to 24."],
+            "max_login_attempts": ["Enter a whole number from 0 to 32."],
+        },
+    )
+    user = {"name": "", "display_name": "ok", "email": "nope", "mobile_phone": "1", "comments": ""}
+    response = root_client.post(reverse("accounts:user-create"), user)
+    expect_errors(
+        response,
+        "user-create-form",
+        {
+            "name": ["This field is required."],
+            "email": ["Enter an email address such as name@example.com."],
+            "mobile_phone": ["Enter the country code, a hyphen and the number, such as 86-18600008888."],
+        },
+    )
+    preference = {**PREFERENCE_FORM, "allow_user_to_change_password": "maybe", "login_session_duration_hours": 0}
+    errors = shown_errors(
+        root_client.post(reverse("security:security-preference"), preference).content.decode(),
+        "security-preference-form",
+    )
+    assert set(errors) == {"allow_user_to_change_password", "login_session_duration_hours"}
+    assert selectors.ram_user_count(account=account) == 0
