@@ -91,6 +91,7 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skipping: list[str] = []
+        self._option_value: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -99,13 +100,15 @@ class VisibleText(HTMLParser):
             self.parts.append(values.get("value") or "")
         if tag in SKIPPED_ELEMENTS:
             self._skipping.append(tag)
+        self._option_value = values.get("value") if tag == "option" else None
 
     def handle_endtag(self, tag: str) -> None:
         if self._skipping and self._skipping[-1] == tag:
             self._skipping.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._skipping:
+        # An option showing its own value is an identifier (a time zone such as "Japan"), not prose.
+        if not self._skipping and data.strip() != self._option_value:
             self.parts.append(data)
 
 
@@ -129,9 +132,10 @@ def test_english_words_finds_an_untranslated_label_and_ignores_identifiers() -> 
         "<html><head><title>概览 · ramconsole</title><script>var Untranslated = 1;</script></head><body>"
         '<button aria-label="Close">关闭</button><p>用户 vera.victim@acme.onaliyun.com 的AccessKey '
         "LTAI5tAbc123 · AliyunRAMFullAccess · CreateUser · 10.0.0.0/8</p><code>Not checked</code>"
+        '<select><option value="Japan">Japan</option><option value="">All</option></select>'
         "<p>Vera Victim</p><td>Delete</td></body></html>"
     )
-    assert english_words(page, data=["Vera Victim"]) == ["Close", "Delete"]
+    assert english_words(page, data=["Vera Victim"]) == ["Close", "All", "Delete"]
 
 
 # --- The catalogue -------------------------------------------------------------------------------
