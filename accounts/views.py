@@ -73,8 +73,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             fixable={item.key for item in items if policy.may_open_fix_page(request.user, item.fix_url_name)},
             score=score,
             evidence=report_selectors.evidence(account, now=now),
-            latest_credential_report=report_selectors.latest_credential_report(account),
         )
+        report = report_selectors.latest_credential_report(account)
+        if report is not None:
+            context["credential_report_state"] = policy.credential_report_state(report, real_now=clock.now(None))
     else:
         context["ram_user_count"] = selectors.ram_user_count(account=account)
     return render(request, "accounts/overview.html", context)

@@ -94,10 +94,12 @@ def test_a_report_whose_worker_is_lost_is_given_up_after_ten_minutes(
 
         traveller.shift(STALLED_AFTER - timedelta(seconds=1))
         assert json.loads(client.get(PROGRESS).content)["state"] == "STARTED"
+        assert client.get(reverse("accounts:overview")).context["credential_report_state"] == "STARTED"
         assert services.credential_report_generate(actor=Actor(root)).pk == lost.pk  # still waited for
 
         traveller.shift(timedelta(seconds=1))
         assert json.loads(client.get(PROGRESS).content)["state"] == "FAILED"
+        assert client.get(reverse("accounts:overview")).context["credential_report_state"] == "FAILED"
         page = client.get(PAGE).content.decode()
         assert 'id="report-failed"' in page and "credential-report-progress" not in page
         assert client.get(DOWNLOAD)["Location"] == PAGE
