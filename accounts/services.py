@@ -255,6 +255,7 @@ def policy_attach(*, actor: Actor, user: Principal, policy_name: str, now: datet
             _("The user has already been attached this policy."),
             code="EntityAlreadyExists.User.Policy",
             field="policy_name",
+            console=_("This policy is already attached to the user."),
         )
     events.record_by(actor, "AttachPolicyToUser", user.upn, now, detail={"PolicyName": policy_name})
 
@@ -329,7 +330,9 @@ def login_profile_create(
     now = now or clock.now(user.account)
     if LoginProfile.objects.filter(principal=user).exists():
         raise EntityAlreadyExists(
-            _("The user login profile does already EXIST."), code="EntityAlreadyExists.User.LoginProfile"
+            _("The user login profile does already EXIST."),
+            code="EntityAlreadyExists.User.LoginProfile",
+            console=_("Console logon is already enabled for this user."),
         )
     password = _password_of(user=user, password=password, generate=generate_password)
     profile = LoginProfile(

@@ -124,7 +124,10 @@ def account_alias_set(*, actor: Actor, alias: str, now: datetime | None = None) 
     now = now or clock.now(account)
     if Account.objects.filter(alias=alias).exclude(pk=account.pk).exists():
         raise EntityAlreadyExists(
-            _("The account alias does already exist."), code="EntityAlreadyExists.AccountAlias", field="alias"
+            _("The account alias does already exist."),
+            code="EntityAlreadyExists.AccountAlias",
+            field="alias",
+            console=_("Another account already uses this default domain. Choose another."),
         )
     old = account.alias
     account.alias = alias
@@ -133,7 +136,10 @@ def account_alias_set(*, actor: Actor, alias: str, now: datetime | None = None) 
             account.save(update_fields=["alias"])
     except IntegrityError:  # another account took it between the check and the write
         raise EntityAlreadyExists(
-            _("The account alias does already exist."), code="EntityAlreadyExists.AccountAlias", field="alias"
+            _("The account alias does already exist."),
+            code="EntityAlreadyExists.AccountAlias",
+            field="alias",
+            console=_("Another account already uses this default domain. Choose another."),
         ) from None
     actor.principal.account.alias = alias
     events.record_by(actor, "SetAccountAlias", account.account_id, now, {"old": old, "new": alias})

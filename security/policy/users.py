@@ -122,6 +122,8 @@ def check_can_add_ram_user(*, existing_count: int) -> None:
         raise LimitExceeded(
             _("The count of users beyond the current limits (%(n)d).") % {"n": MAX_RAM_USERS_PER_ACCOUNT},
             code="LimitExceeded.User",
+            console=_("An account can have at most %(n)d RAM users. Delete one before creating another.")
+            % {"n": MAX_RAM_USERS_PER_ACCOUNT},
         )
 
 

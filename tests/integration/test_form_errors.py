@@ -326,3 +326,11 @@ def test_a_shape_error_does_not_hide_the_other_fields_rules(root_client: Client,
     )
     assert set(errors) == {"allow_user_to_change_password", "login_session_duration_hours"}
     assert selectors.ram_user_count(account=account) == 0
+
+
+def test_a_taken_default_domain_is_said_plainly(root_client: Client, account_factory) -> None:
+    account_factory(alias="taken-alias")
+    response = root_client.post(reverse("security:default-domain"), {"alias": "taken-alias"})
+    expect_errors(
+        response, "account-alias-form", {"alias": ["Another account already uses this default domain. Choose another."]}
+    )

@@ -184,7 +184,7 @@ def test_attach_and_detach_policy(root_client: Client, account: Account, ram_use
     attach = reverse("accounts:user-policy-attach", args=[user.user_id])
     root_client.post(attach, {"policy_name": "AliyunRAMFullAccess"})
     response = root_client.post(attach, {"policy_name": "AliyunRAMFullAccess"}, follow=True)
-    assert "The user has already been attached this policy." in response.content.decode()
+    assert "This policy is already attached to the user." in response.content.decode()
     assert list(PolicyAttachment.objects.filter(principal=user).values_list("policy_name", flat=True)) == [
         "AliyunRAMFullAccess"
     ]
