@@ -18,5 +18,8 @@ class AccessKeyStatusForm(ServiceFormMixin, forms.Form):
 
 
 class AccessKeyDeleteForm(ServiceFormMixin, forms.Form):
-    confirm = forms.BooleanField(label=_("I am aware of the risk and confirm the deletion"))
+    confirm = forms.BooleanField(
+        label=_("I am aware of the risk and confirm the deletion"),
+        error_messages={"required": _("Tick this box to confirm that the key may be deleted.")},
+    )
     next = forms.CharField(required=False, max_length=200)

@@ -410,3 +410,6 @@ class SandboxDnsRecordForm(ServiceFormMixin, forms.Form):
         self.helper.form_id = "dns-record-form"
         self.helper.form_action = "security:dns-record-create"
         self.helper.add_input(Submit("add", _("Add Record")))
+
+    def policy_check(self, cleaned: dict) -> None:
+        policy.check_domain_name(policy.normalise_domain_name(cleaned.get("name", "")), field="name")

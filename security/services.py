@@ -225,7 +225,7 @@ def sandbox_dns_record_create(*, actor: Actor, name: str, value: str, now: datet
     """DNS records (sandbox): publish a TXT record the sandbox DNS server answers with."""
     policy.check_allowed(actor.principal, "SetSandboxDnsRecord")
     name = policy.normalise_domain_name(name)
-    policy.check_domain_name(name)
+    policy.check_domain_name(name, field="name")
     now = now or clock.now(actor.account)
     if SandboxDnsRecord.objects.filter(name=name).exclude(account=actor.account).exists():
         raise EntityAlreadyExists(

@@ -52,8 +52,9 @@ def normalise_domain_name(domain: str) -> str:
     return domain.strip().rstrip(".").lower()
 
 
-def check_domain_name(domain: str) -> None:
-    """A syntactically valid public domain name, and not one of the console's own onaliyun.com names."""
+def check_domain_name(domain: str, *, field: str = "domain") -> None:
+    """A syntactically valid public domain name, and not one of the console's own onaliyun.com names;
+    `field` names the form field it is typed in."""
     labels = domain.split(".")
     valid = (
         1 <= len(domain) <= 253
@@ -66,13 +67,13 @@ def check_domain_name(domain: str) -> None:
         raise InvalidParameter(
             _('"%(d)s" is not a valid domain name (for example example.com).') % {"d": domain},
             code="InvalidParameter.DomainName.Format",
-            field="domain",
+            field=field,
         )
     if domain == DEFAULT_DOMAIN_SUFFIX or domain.endswith(f".{DEFAULT_DOMAIN_SUFFIX}"):
         raise InvalidParameter(
             _("An onaliyun.com name is a default domain, not a domain alias."),
             code="InvalidParameter.DomainName.Reserved",
-            field="domain",
+            field=field,
         )
 
 

@@ -13,6 +13,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from accesskeys import services as key_services
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
@@ -333,4 +334,29 @@ def test_a_taken_default_domain_is_said_plainly(root_client: Client, account_fac
     response = root_client.post(reverse("security:default-domain"), {"alias": "taken-alias"})
     expect_errors(
         response, "account-alias-form", {"alias": ["Another account already uses this default domain. Choose another."]}
+    )
+
+
+def test_accesskey_delete_asks_for_the_confirmation_plainly(
+    root_client: Client, root: Principal, account: Account, ram_user_factory
+) -> None:
+    user = ram_user_factory(account, "nora", password=None)
+    key = key_services.access_key_create(actor=Actor(root), user=user).access_key
+    url = reverse("accesskeys:user-delete", args=[user.user_id, key.access_key_id])
+    response = root_client.post(url, {})
+    expect_errors(
+        response, "accesskey-delete-form", {"confirm": ["Tick this box to confirm that the key may be deleted."]}
+    )
+
+
+def test_sandbox_dns_record_shows_both_fields(root_client: Client, settings) -> None:
+    settings.RAMCONSOLE_SANDBOX_DNS = True
+    response = root_client.post(reverse("security:dns-record-create"), {"name": "bad name", "value": ""})
+    expect_errors(
+        response,
+        "dns-record-form",
+        {
+            "name": ['"bad name" is not a valid domain name (for example example.com).'],
+            "value": ["This field is required."],
+        },
     )
