@@ -28,8 +28,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import notices, selectors
+from accounts import services as account_services
+from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
-from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, skip_or_fail
+from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device, skip_or_fail
 from tests.integration.test_isolation import (
     OWN_ONLY,
     PUBLIC,
@@ -72,6 +74,7 @@ ALLOWED_WORDS = frozenset(
         "POST",
         "SDK",
         "N",  # "前 N 次的历史密码", as the SetPasswordPolicy page writes it
+        "Cookie",
         "English",  # the language menu names each language in itself
         "ramconsole",  # the product's own name, in the window title
     }
@@ -282,6 +285,68 @@ def test_every_console_page_reads_in_chinese(pages: list[tuple[str, str, Client]
     assert not english, "English left on pages shown in 简体中文 (mark and translate it):\n" + "\n".join(
         f"  {page}: {words}" for page, words in english.items()
     )
+
+
+@pytest.mark.parametrize(
+    ("setting", "step"),
+    [
+        ({"mfa_required": True}, "accounts:logon-mfa-enrol"),
+        ({"password_reset_required": True}, "accounts:logon-password"),
+        ("bound device", "accounts:logon-mfa"),
+    ],
+)
+def test_the_logon_steps_read_in_chinese(
+    setting: dict[str, bool] | str,
+    step: str,
+    account: Account,
+    plain_user: Principal,
+    world: World,  # noqa: F811
+) -> None:
+    """The pages between password and session, which the page walk cannot reach without a pending logon."""
+    if setting == "bound device":
+        bind_device(plain_user, timezone.now())
+    else:
+        account_services.login_profile_update(actor=Actor(selectors.root_of(account)), user=plain_user, **setting)
+    browser = _in_chinese(Client())
+    response = browser.post(reverse("accounts:logon"), {"logon_name": plain_user.upn, "password": USER_PASSWORD})
+    assert response["Location"] == reverse(step)
+    page = browser.get(reverse(step))
+    if step == "accounts:logon-mfa-enrol":  # the scan step comes after Next
+        page = browser.get(browser.post(reverse(step), {"start": "1"})["Location"])
+    assert page.status_code == 200
+    assert english_words(page.content.decode(), data=[*_world_data(world), plain_user.upn]) == []
+
+
+FORMS_WITH_ERRORS = (
+    "accounts:user-create",
+    "security:password-policy",
+    "security:security-preference",
+    "security:default-domain",
+    "security:domain-alias-create",
+    "security:root-login-mask",
+    "security:root-password-verify",
+)
+
+
+@pytest.mark.parametrize("name", FORMS_WITH_ERRORS)
+def test_forms_sent_with_bad_values_answer_in_chinese(name: str, root_client: Client, world: World) -> None:  # noqa: F811
+    """A form sent with every field empty or malformed comes back with its errors, all in Chinese."""
+    bad = {"name": "-", "minimum_length": "x", "login_session_hours": "99", "alias": "--", "domain": "bad..domain"}
+    masks = {"login_network_masks": "300.1.1.1", "login_mask": "300.1.1.1"}
+    response = _in_chinese(root_client).post(reverse(name), {**bad, **masks})
+    assert response.status_code == 200, response.get("Location")
+    html = response.content.decode()
+    assert "is-invalid" in html or 'role="alert"' in html, "the form was not refused"
+    assert english_words(html, data=_world_data(world)) == []
+
+
+def test_the_form_expired_page_reads_in_chinese(root: Principal, world: World) -> None:  # noqa: F811
+    """The CSRF failure page (a form sent without its token), which no GET reaches."""
+    browser = _in_chinese(Client(enforce_csrf_checks=True))
+    browser.force_login(root, backend="accounts.backends.LogonNameBackend")
+    response = browser.post(reverse("security:password-policy"), {"minimum_length": "12"})
+    assert response.status_code == 403
+    assert english_words(response.content.decode(), data=_world_data(world)) == []
 
 
 def test_a_refused_form_value_is_explained_in_chinese(root_client: Client) -> None:
