@@ -19,7 +19,7 @@ from accounts.actors import Actor
 from accounts.models import Account, Principal
 from security import services as security_services
 from security.errors import InvalidParameter
-from tests.conftest import USER_PASSWORD, at, bind_device
+from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, at, bind_device
 
 START = datetime(2030, 5, 1, 10, 0, 5, tzinfo=UTC)  # 5 s into a TOTP step
 # RAM's API wording, which a console form never shows.
@@ -360,3 +360,29 @@ def test_sandbox_dns_record_shows_both_fields(root_client: Client, settings) -> 
             "value": ["This field is required."],
         },
     )
+
+
+def test_root_verify_and_password_change_say_plainly_what_is_wrong(root_client: Client) -> None:
+    verify = reverse("security:root-password-verify")
+    response = root_client.post(verify, {"method": "password", "password": "not-it", "verify": "1"})
+    expect_errors(response, "verify-identity-form", {"password": ["The password is incorrect."]})
+    root_client.post(verify, {"method": "password", "password": ROOT_PASSWORD, "verify": "1"})
+    change = reverse("security:root-password-change")
+    response = root_client.post(change, {"new_password": "a", "confirm_password": "a"})
+    expect_errors(
+        response,
+        "root-password-form",
+        {
+            "new_password": [
+                "The password must contain at least 6 characters.",
+                "The password must contain at least two of: letters, digits, special characters.",
+            ]
+        },
+    )
+
+
+def test_turning_off_account_protection_says_plainly_what_is_wrong(root: Principal, client_for) -> None:
+    with time_machine.travel(START, tick=False):
+        bind_device(root, START)
+        response = client_for(root).post(reverse("mfa:account-protection-off"), {"code": "12ab"})
+    expect_errors(response, "mfa-code-form", {"code": ["Enter the 6 digits your MFA app shows."]})
