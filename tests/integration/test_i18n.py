@@ -399,6 +399,16 @@ def test_a_language_chosen_on_the_logon_page_becomes_the_identity_choice(
     assert plain_user.language == ZH
 
 
+def test_a_choice_on_the_logon_page_replaces_an_older_identity_choice(account: Account, plain_user: Principal) -> None:
+    Principal.objects.filter(pk=plain_user.pk).update(language="en")
+    browser = Client()
+    browser.post(reverse("set_language"), {"language": ZH, "next": reverse("accounts:logon")})
+    response = browser.post(reverse("accounts:logon"), {"logon_name": plain_user.upn, "password": USER_PASSWORD})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == ZH
+    plain_user.refresh_from_db()
+    assert plain_user.language == ZH
+
+
 def test_the_identity_choice_follows_it_to_another_browser(account: Account, plain_user: Principal) -> None:
     first = Client()
     first.force_login(plain_user, backend="accounts.backends.LogonNameBackend")
