@@ -121,6 +121,7 @@ def test_every_page_passes_axe_on_desktop_and_phone(
 ) -> None:
     log_in(page.context, live_server, client_of(role, world, root, admin_user, client_for))
     problems, checked = walk(page, live_server, world, "en")
+    print(f"axe as {role}: {checked} distinct pages of {len(PATTERNS)} URL patterns, at 1440 and 390 px")
     assert checked >= 1
     assert not problems, f"{len(problems)} problem(s) as {role}:\n" + "\n".join(problems)
 
@@ -138,6 +139,7 @@ def test_every_page_passes_axe_in_simplified_chinese(
     )
     page.context.set_extra_http_headers({"Accept-Language": "zh-hans"})
     problems, checked = walk(page, live_server, world, "zh-hans")
+    print(f"axe in zh-hans as root: {checked} distinct pages of {len(PATTERNS)} URL patterns")
     assert checked >= 10
     assert not problems, f"{len(problems)} problem(s) in 简体中文:\n" + "\n".join(problems)
 
