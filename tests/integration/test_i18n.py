@@ -27,10 +27,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accesskeys import services as access_key_services
 from accounts import notices, selectors
 from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
+from tests.api.conftest import Key, signed_v1_query
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device, skip_or_fail
 from tests.integration.test_isolation import (
     OWN_ONLY,
@@ -471,6 +473,22 @@ def test_api_answers_in_english_whatever_the_language(account: Account, root: Pr
     # A signed call refused by a policy rule: the same rule the console words in Chinese.
     response = browser.get("/", {"Action": "GetUser", "Version": "2015-05-01", "AccessKeyId": "LTAI5tNOSUCHKEY"})
     assert not re.search(r"[\u4e00-\u9fff]", response.content.decode())
+
+
+def test_a_policy_refusal_through_the_api_is_rams_english_in_any_language(account: Account, root: Principal) -> None:
+    """The same rule the console words in Chinese (Password Length 8-32) answers in RAM's English."""
+    created = access_key_services.access_key_create(actor=Actor(root), user=root)
+    key = Key(created.access_key.access_key_id, created.secret)
+    answers = []
+    for language in ("en", ZH):
+        browser = Client(headers={"accept-language": "zh-CN" if language == ZH else "en"})
+        browser.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        query = signed_v1_query(key, "SetPasswordPolicy", MinimumPasswordLength="7")
+        response = browser.post(f"/?{query}")
+        answers.append((response.status_code, response.json()["Code"], response.json()["Message"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400 and "MinimumPasswordLength" in answers[0][2]
+    assert not re.search(r"[\u4e00-\u9fff]", answers[1][2])
 
 
 def test_logon_with_a_wrong_password_says_so_in_chinese(account: Account, root: Principal) -> None:
