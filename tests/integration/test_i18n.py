@@ -257,6 +257,7 @@ def pages(world: World) -> list[tuple[str, str, Client]]:  # noqa: F811
     root = _in_chinese(Client())
     root.force_login(selectors.root_of(world.account_a), backend="accounts.backends.LogonNameBackend")
     own = _in_chinese(world.clients["self_service"])
+    readonly = _in_chinese(world.clients["readonly"])
     anonymous = _in_chinese(Client())
     found = []
     for route in all_routes():
@@ -264,6 +265,8 @@ def pages(world: World) -> list[tuple[str, str, Client]]:  # noqa: F811
             continue
         client = anonymous if route.name in PUBLIC else own if route.name in OWN_ONLY else root
         found.append((route.label, url_of(route, world), client))
+        if client is root:  # what a read-only user is shown instead of the actions
+            found.append((f"{route.label} as read-only", url_of(route, world), readonly))
     # Error pages: another account's object (404) and an administrator's page for a self-service user (403).
     found.append(("404", reverse("accounts:user-detail", kwargs={"user_id": "999999999"}), root))
     found.append(("403 or redirect", reverse("security:settings"), own))
