@@ -512,7 +512,7 @@ def verification_code_send(*, actor: Actor) -> datetime:
     notices.verification_code(
         principal=root,
         code=code,
-        purpose="Verify Identity",
+        purpose=_("Verify Identity"),  # lazy: read in the recipient's language
         valid_minutes=int(policy.EMAIL_CODE_TTL.total_seconds() // 60),
         at=now,
     )

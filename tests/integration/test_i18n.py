@@ -454,6 +454,16 @@ def test_mail_is_written_in_each_recipient_language(account: Account, plain_user
     assert len(mail.outbox) == 0  # the Outbox backend kept them
 
 
+def test_the_verification_code_mail_names_its_purpose_in_the_recipient_language(account: Account) -> None:
+    root = selectors.root_of(account)
+    Principal.objects.filter(pk=root.pk).update(language=ZH)
+    OutboxMessage.objects.all().delete()
+    account_services.verification_code_send(actor=Actor(Principal.objects.get(pk=root.pk)))
+    message = OutboxMessage.objects.get()
+    assert message.subject == "【阿里云】您的验证码"
+    assert "您用于身份验证的验证码为" in message.body and not re.search(r"[A-Za-z]{3,}", message.body), message.body
+
+
 # --- The API stays English -----------------------------------------------------------------------
 
 
