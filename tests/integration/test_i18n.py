@@ -23,6 +23,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -352,6 +353,22 @@ def test_the_form_expired_page_reads_in_chinese(root: Principal, world: World) -
     response = browser.post(reverse("security:password-policy"), {"minimum_length": "12"})
     assert response.status_code == 403
     assert english_words(response.content.decode(), data=_world_data(world)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_outage_page_reads_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 503 page (PostgreSQL unreachable), rendered without a request by the outage middleware."""
+
+    def refuse() -> None:
+        raise OperationalError("connection refused")
+
+    browser = _in_chinese(Client())
+    monkeypatch.setattr(connection, "ensure_connection", refuse)
+    response = browser.post(reverse("accounts:logon"), {"logon_name": "root@example.com", "password": "x"})
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "控制台暂时不可用。" in html and f'<html lang="{ZH}"' in html
+    assert english_words(html, data=[]) == []
 
 
 def test_a_refused_form_value_is_explained_in_chinese(root_client: Client) -> None:
