@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,14 @@ from django.core import mail
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accesskeys import services as access_key_services
 from accounts import notices, selectors
 from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
+from ramconsole import errors
 from tests.api.conftest import Key, signed_v1_query
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device, skip_or_fail
 from tests.integration.test_isolation import (
@@ -368,6 +370,16 @@ def test_the_database_outage_page_reads_in_chinese(monkeypatch: pytest.MonkeyPat
     assert response.status_code == 503
     html = response.content.decode()
     assert "控制台暂时不可用。" in html and f'<html lang="{ZH}"' in html
+    assert english_words(html, data=[]) == []
+
+
+@pytest.mark.parametrize("handler", [errors.server_error, errors.bad_request])
+def test_the_error_pages_no_url_reaches_read_in_chinese(handler: Callable[..., Any], rf: Any) -> None:
+    """500 and 400: Django's handlers, built in the visitor's language like every page."""
+    with translation.override(ZH):
+        response = handler(rf.get("/users/"))
+    html = response.content.decode()
+    assert f'<html lang="{ZH}"' in html
     assert english_words(html, data=[]) == []
 
 
