@@ -1,5 +1,6 @@
 """The demo panel fills in the logon form and keeps frank's MFA code live; every time is shown in
-the browser's time zone (`YYYY-MM-DD HH:mm:ss` and the zone), UTC on hover."""
+the browser's time zone (`YYYY-MM-DD HH:mm:ss` and the zone), UTC on hover; a missing page is the
+shell's, with DEBUG on or off."""
 
 from __future__ import annotations
 
@@ -123,3 +124,17 @@ def test_without_javascript_times_stay_utc(live_server: Any, browser: Browser, r
     expect(page.locator("#event-table time").first).to_have_text(re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"))
     expect(page.get_by_label("Time zone")).to_have_value("UTC")
     context.close()
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-off"])
+def test_a_missing_page_is_inside_the_shell(
+    live_server: Any, page: Page, root: Principal, settings: Any, debug: bool, screenshots_dir: Path
+) -> None:
+    settings.DEBUG = debug  # make run serves with DEBUG on
+    log_on(page, live_server, root.email, ROOT_PASSWORD)
+    answer = page.goto(f"{live_server.url}/no-such-page/")
+    assert answer is not None and answer.status == 404
+    expect(page.get_by_role("heading", name="The page or object does not exist.")).to_be_visible()
+    expect(page.get_by_role("navigation", name="RAM console navigation")).to_be_attached()
+    expect(page.get_by_text("URLconf")).to_have_count(0)
+    page.screenshot(path=screenshots_dir / f"not-found-{'debug' if debug else 'production'}.png", full_page=True)
