@@ -182,3 +182,21 @@ def test_phone_navigation_menu_with_the_keyboard(live_server: Any, page: Page, r
     expect(page).to_have_url(path_re("security:event-list"))
     expect(nav).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_side_panel_and_dialog_fit_a_phone(live_server: Any, page: Page, root: Principal, account: Account) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    keyboard_log_on(page, live_server, root.email, ROOT_PASSWORD)
+    expect(page).to_have_url(path_re("accounts:overview"))
+    page.goto(url(live_server, "security:settings"))
+    skip_to_main(page)
+    tab_to(page, page.get_by_role("link", name="Edit Password Rule"))
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("dialog", name="Edit Password Rule")
+    expect(panel).to_be_visible()
+    box = panel.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    tab_to(page, page.get_by_role("button", name="OK"))  # every field on the way is reachable
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
