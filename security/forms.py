@@ -62,7 +62,9 @@ class EventFilterForm(InputRuleMixin, forms.Form):
     def __init__(self, *args: object, actions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All")), *((a, a) for a in actions)]
-        if not self.data.get("zone"):  # no zone chosen yet: the script offers the browser's
+        # No zone chosen and no time read in one yet: the script offers the browser's. (Times sent
+        # without a zone were read in UTC, and the menu says so.)
+        if not any(self.data.get(name) for name in ("zone", "since", "until")):
             self.fields["zone"].widget.attrs["data-browser-zone"] = "default"
         self.helper = FormHelper(self)
         self.helper.form_method = "get"

@@ -177,4 +177,8 @@ def test_zone_choice_names_the_zone_and_offers_the_browsers(root_client: Client)
     assert 'data-browser-zone="default"' in page  # static/js/times.js selects the browser's zone
     chosen = root_client.get(EVENTS, {"zone": "Europe/Berlin"}).content.decode()
     assert "data-browser-zone" not in chosen
+    read_in_utc = root_client.get(EVENTS, {"since": "2030-01-01T00:00"}).content.decode()
+    # No zone sent: the menu shows its first zone, UTC, which the times were read in.
+    assert "data-browser-zone" not in read_in_utc and " selected>" not in read_in_utc.split('name="zone"')[1]
+    assert read_in_utc.split('name="zone"')[1].split("<option")[1].startswith(' value="UTC">')
     assert '<option value="Europe/Berlin" selected>' in chosen
