@@ -95,7 +95,7 @@ def test_admin_edits_the_password_rule(live_server: Any, page: Page, root: Princ
         assert (saved.minimum_length, saved.reuse_prevention, saved.max_login_attempts) == (12, 3, 5)
         assert saved.required_elements == ["uppercase", "digits"]
 
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("dialog", name="Edit Password Rule").get_by_role("link", name="Cancel").click()
     expect(page.get_by_role("dialog", name="Edit Password Rule")).to_be_hidden()
     expect(rule_value(page, "Password Length")).to_have_text("12")
     expect(rule_value(page, "Password History Check Policy")).to_have_text("3")
