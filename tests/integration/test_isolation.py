@@ -78,6 +78,9 @@ ALLOW_LIST = {
     # same-host `next`. It reads no tenant data and must work before logon (language switch on the
     # logon page).
     "set_language": "language switch: no tenant data, must work before logon",
+    # Public in demo mode only (404 otherwise): the published demo sandbox's MFA user's live code,
+    # as the logon page's demo panel shows it; tests/integration/test_demo_panel.py checks both modes.
+    "accounts:demo-mfa-codes": "demo mode's published demo MFA code; no other account's data",
 }
 
 # The self-service page: the one protected page a RAM user without a system policy may open.
