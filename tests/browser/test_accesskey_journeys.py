@@ -21,6 +21,7 @@ from accesskeys import services as accesskey_services
 from accesskeys.models import AccessKey
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from ramconsole import clock
 from security import services as security_services
 from tests.browser.helpers import (
     ACCESS_KEYS_NOT_ALLOWED,
@@ -154,7 +155,7 @@ def test_root_disables_enables_and_deletes_a_key(
     log_on(page, live_server, root.email, ROOT_PASSWORD)
     open_user(page, dave)
     expect(key_cell(page, key_id, 1)).to_have_text("Active")
-    expect(key_cell(page, key_id, 2).locator("time")).to_have_attribute("datetime", used_at.isoformat())
+    expect(key_cell(page, key_id, 2).locator("time")).to_have_attribute("datetime", clock.utc_text(used_at))
 
     key_row(page, key_id).get_by_role("link", name="Disable").click()
     dialog = page.get_by_role("dialog", name="Disable AccessKey")
@@ -173,7 +174,7 @@ def test_root_disables_enables_and_deletes_a_key(
     key_row(page, key_id).get_by_role("link", name="Delete").click()
     dialog = page.get_by_role("dialog", name="Delete AccessKey")  # over the user page
     expect(page).to_have_url(user_page)
-    expect(dialog.locator("#delete-last-used time")).to_have_attribute("datetime", used_at.isoformat())
+    expect(dialog.locator("#delete-last-used time")).to_have_attribute("datetime", clock.utc_text(used_at))
     confirm = dialog.get_by_label(DELETE_CONFIRMATION)
     expect(confirm).not_to_be_checked()
 
@@ -184,7 +185,7 @@ def test_root_disables_enables_and_deletes_a_key(
     dialog.locator("#accesskey-delete-form").evaluate("(form) => { form.noValidate = true; }")
     dialog.get_by_role("button", name="OK").click()
     expect(dialog.get_by_label(DELETE_CONFIRMATION)).to_have_class(re.compile(r"\bis-invalid\b"))
-    expect(dialog.get_by_text("This field is required.")).to_be_visible()
+    expect(dialog.get_by_text("Tick this box to confirm that the key may be deleted.")).to_be_visible()
     assert keys_of(dave) == [key_id]
 
     dialog.get_by_label(DELETE_CONFIRMATION).check()
