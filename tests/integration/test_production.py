@@ -206,15 +206,17 @@ def test_runserver_logs_request_lines_without_query_strings(tmp_path: Path) -> N
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, check=True
     )
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    log = tmp_path / "runserver.log"
+    with log.open("w") as out:  # the server keeps its own copy of the file
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     query = "Action=GetUser&Version=bad&AccessKeyId=LTAIkeyidinthelog0000000&Signature=signatureinthelog%3D"
+    request_line = '"POST / HTTP/1.1" 400'
     try:
         for _ in range(100):
             try:
@@ -226,8 +228,13 @@ def test_runserver_logs_request_lines_without_query_strings(tmp_path: Path) -> N
             urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/?{query}", method="POST"))
         body = refused.value.read()
         assert json.loads(body)["Code"] == "InvalidVersion", body
+        # runserver writes its request line once the response is out: wait for it, then stop.
+        deadline = time.monotonic() + 10
+        while request_line not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=10)
-    assert '"POST / HTTP/1.1" 400' in output, output
+        server.wait(timeout=10)
+    output = log.read_text()
+    assert request_line in output, output
     assert "LTAIkeyidinthelog" not in output and "signatureinthelog" not in output
