@@ -112,6 +112,7 @@ def test_create_accesskey_with_the_keyboard(
 ) -> None:
     dave = ram_user_factory(account, "dave")
     keyboard_log_on(page, live_server, root.email, ROOT_PASSWORD)
+    expect(page).to_have_url(path_re("accounts:overview"))
     tab_to(page, sidebar(page).get_by_role("link", name="Users", exact=True))
     page.keyboard.press("Enter")
     expect(page).to_have_url(path_re("accounts:user-list"))
