@@ -322,7 +322,10 @@ def fingerprint(*, except_account: Account | None = None) -> dict[str, list[tupl
 # --- Response helpers ----------------------------------------------------------------------------
 
 
-RANDOM_CONTENT = re.compile(r'data:[^"\'\s)]+|name="csrfmiddlewaretoken" value="[^"]*"')
+RANDOM_CONTENT = re.compile(
+    r'data:[^"\'\s)]+|name="csrfmiddlewaretoken" value="[^"]*"'
+    r'|<code id="accesskey-secret">[^<]*</code>\s*<button[^>]*data-copy="[^"]*"'  # a new AccessKey secret
+)
 
 
 def body_of(response: HttpResponse, requested: str) -> str:
@@ -331,7 +334,8 @@ def body_of(response: HttpResponse, requested: str) -> str:
     text = content.decode("utf-8", errors="replace") + "\n" + response.get("Location", "")
     for echo in (requested, quote(requested, safe=""), quote(requested)):
         text = text.replace(echo, "")
-    # Random bytes can spell a user name ("bob" in a QR code's base64, a CSRF token): drop them.
+    # Random bytes can spell a user name ("bob" in a QR code's base64, a CSRF token, a new
+    # AccessKey secret): drop them.
     return RANDOM_CONTENT.sub("", text)
 
 
