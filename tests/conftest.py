@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from accounts import selectors, services
 from accounts.actors import Actor
@@ -61,6 +62,15 @@ def _outbox_backend(settings: Any) -> None:
     """Django's test setup swaps in its in-memory mail backend; the console's Outbox backend is
     part of what is under test, so it stays."""
     settings.EMAIL_BACKEND = "accounts.outbox.OutboxBackend"
+
+
+@pytest.fixture(autouse=True)
+def _english_to_begin_with() -> Iterator[None]:
+    """A request in 简体中文 leaves its language active in the thread that served it (the test's, for
+    Django's test client): without this, whatever test runs next would read Chinese."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
