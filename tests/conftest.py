@@ -36,6 +36,27 @@ ROOT_PASSWORD = "Root-pass-2026"
 USER_PASSWORD = "User-pass-2026"
 
 
+# Edit Password Rule and Update RAM User Security Settings as the console fills them by default.
+POLICY_FORM = {
+    "minimum_length": 8,
+    "required_elements": [],
+    "minimum_different_characters": 0,
+    "allow_user_name_in_password": "true",
+    "max_password_age_days": 0,
+    "hard_expiry": "false",
+    "reuse_prevention": 0,
+    "max_login_attempts": 0,
+}
+PREFERENCE_FORM = {
+    "enable_save_mfa_ticket": "false",
+    "allow_user_to_change_password": "true",
+    "allow_user_to_manage_access_keys": "false",
+    "allow_user_to_manage_mfa_devices": "true",
+    "login_session_duration_hours": 6,
+    "login_network_masks": "",
+}
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip outside CI; in CI a missing component is a failure."""
     if IN_CI:

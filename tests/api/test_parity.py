@@ -13,25 +13,7 @@ from accounts.actors import Actor
 from accounts.models import Account, Principal
 from security.models import Event
 from tests.api.conftest import Api, Key
-
-POLICY_FORM = {
-    "minimum_length": 8,
-    "required_elements": [],
-    "minimum_different_characters": 0,
-    "allow_user_name_in_password": "true",
-    "max_password_age_days": 0,
-    "hard_expiry": "false",
-    "reuse_prevention": 0,
-    "max_login_attempts": 0,
-}
-PREFERENCE_FORM = {
-    "enable_save_mfa_ticket": "false",
-    "allow_user_to_change_password": "true",
-    "allow_user_to_manage_access_keys": "false",
-    "allow_user_to_manage_mfa_devices": "true",
-    "login_session_duration_hours": 6,
-    "login_network_masks": "",
-}
+from tests.conftest import POLICY_FORM, PREFERENCE_FORM
 
 
 def _form_codes(response, field: str) -> set[str]:

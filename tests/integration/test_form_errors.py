@@ -19,32 +19,13 @@ from accounts.actors import Actor
 from accounts.models import Account, Principal
 from security import services as security_services
 from security.errors import InvalidParameter
-from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, at, bind_device
+from tests.conftest import POLICY_FORM, PREFERENCE_FORM, ROOT_PASSWORD, USER_PASSWORD, at, bind_device
 
 START = datetime(2030, 5, 1, 10, 0, 5, tzinfo=UTC)  # 5 s into a TOTP step
 # RAM's API wording, which a console form never shows.
 API_WORDING = re.compile(r'The parameter - "|MUST be|CAN NOT|inccorrect|beyond the length|does already EXIST')
 FIELD_ERROR = re.compile(r'id="error_\d+_id_(\w+)"[^>]*>\s*<strong>(.*?)</strong>', re.S)
 NON_FIELD_ERROR = re.compile(r'class="alert alert-block alert-danger".*?<ul[^>]*>(.*?)</ul>', re.S)
-
-POLICY_FORM = {
-    "minimum_length": 8,
-    "required_elements": [],
-    "minimum_different_characters": 0,
-    "allow_user_name_in_password": "true",
-    "max_password_age_days": 0,
-    "hard_expiry": "false",
-    "reuse_prevention": 0,
-    "max_login_attempts": 0,
-}
-PREFERENCE_FORM = {
-    "enable_save_mfa_ticket": "false",
-    "allow_user_to_change_password": "true",
-    "allow_user_to_manage_access_keys": "false",
-    "allow_user_to_manage_mfa_devices": "true",
-    "login_session_duration_hours": 6,
-    "login_network_masks": "",
-}
 
 
 def shown_errors(page: str, form_id: str) -> dict[str, list[str]]:

@@ -17,22 +17,12 @@ from security import services as security_services
 from security.errors import NoPermission, RamError
 from security.models import Event, PasswordPolicy, SecurityPreference
 from security.selectors import password_policy_of
-from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
+from tests.conftest import POLICY_FORM, ROOT_PASSWORD, USER_PASSWORD
 
 LOGON = reverse("accounts:logon")
 LOGON_PASSWORD = reverse("accounts:logon-password")
 GENERIC = "The logon name or password is incorrect."
 START = datetime(2030, 1, 1, 9, tzinfo=UTC)
-POLICY_FORM = {
-    "minimum_length": 8,
-    "required_elements": [],
-    "minimum_different_characters": 0,
-    "allow_user_name_in_password": "true",
-    "max_password_age_days": 0,
-    "hard_expiry": "false",
-    "reuse_prevention": 0,
-    "max_login_attempts": 0,
-}
 
 
 def _set_policy(account: Account, **values: object) -> PasswordPolicy:

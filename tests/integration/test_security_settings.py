@@ -14,19 +14,11 @@ from accounts.actors import Actor
 from accounts.models import Account, Principal
 from security import services as security_services
 from security.models import Event, SecurityPreference
-from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
+from tests.conftest import PREFERENCE_FORM, ROOT_PASSWORD, USER_PASSWORD
 
 LOGON = reverse("accounts:logon")
 GENERIC = "The logon name or password is incorrect."
 START = datetime(2030, 3, 1, 8, tzinfo=UTC)
-PREFERENCE_FORM = {
-    "enable_save_mfa_ticket": "false",
-    "allow_user_to_change_password": "true",
-    "allow_user_to_manage_access_keys": "false",
-    "allow_user_to_manage_mfa_devices": "true",
-    "login_session_duration_hours": 6,
-    "login_network_masks": "",
-}
 
 
 def _logon(name: str, password: str, *, remote: str = "127.0.0.1", client: Client | None = None, **headers: str):
