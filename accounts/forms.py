@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
@@ -139,18 +141,18 @@ class PolicyAttachForm(ServiceFormMixin, forms.Form):
         self.helper.add_input(Submit("attach", _("Add Permissions")))
 
 
-class LogonPasswordChangeForm(ServiceFormMixin, PasswordFieldsMixin):
+class LogonPasswordChangeForm(PasswordFieldsMixin):
     """The forced change at logon: new password and confirmation."""
 
-    def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: object, rules: list[str], check: Callable[[str], None], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.set_rules(rules)
+        self.set_rules(rules, check)
         self.helper = FormHelper(self)
         self.helper.form_id = "logon-password-form"
         self.helper.add_input(Submit("save", _("OK"), css_class="w-100"))
 
 
-class SelfPasswordChangeForm(ServiceFormMixin, PasswordFieldsMixin):
+class SelfPasswordChangeForm(PasswordFieldsMixin):
     """A RAM user's own change: old password, new password, confirmation."""
 
     old_password = forms.CharField(
@@ -158,9 +160,9 @@ class SelfPasswordChangeForm(ServiceFormMixin, PasswordFieldsMixin):
     )
     field_order = ["old_password", "new_password", "confirm_password"]
 
-    def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: object, rules: list[str], check: Callable[[str], None], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.set_rules(rules)
+        self.set_rules(rules, check)
         self.helper = FormHelper(self)
         self.helper.form_id = "self-password-form"
         self.helper.add_input(Submit("save", _("OK")))

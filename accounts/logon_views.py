@@ -233,8 +233,12 @@ def logon_password(request: HttpRequest) -> HttpResponse:
     if logon_state is None:
         return redirect("accounts:logon")
     principal = logon_state.principal
-    rules = policy.password_help_texts(password_policy_of(principal.account))
-    form = LogonPasswordChangeForm(request.POST if request.method == "POST" else None, rules=rules)
+    rule = password_policy_of(principal.account)
+    form = LogonPasswordChangeForm(
+        request.POST if request.method == "POST" else None,
+        rules=policy.password_help_texts(rule),
+        check=policy.ram_user_new_password_check(principal, rule),
+    )
     if request.method == "POST" and form.is_valid():
         form.call_service(
             services.logon_password_change,

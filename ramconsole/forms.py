@@ -82,8 +82,13 @@ class ConfirmForm(ServiceFormMixin, forms.Form):
     """A one-button form (a confirmed action); its only input is the CSRF token."""
 
 
-class PasswordFieldsMixin(forms.Form):
-    """New password + confirmation, with the account's current rules as help text."""
+class PasswordFieldsMixin(ServiceFormMixin, forms.Form):
+    """New password + confirmation, with the account's current rules as help text.
+
+    `new_password_check` is the policy's check of a new password, given by the view: a confirmation
+    that does not match stops the service, and the new password's rules are still judged at once."""
+
+    new_password_check: Callable[[str], None] | None = None
 
     new_password = forms.CharField(
         label=_("New Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -92,8 +97,13 @@ class PasswordFieldsMixin(forms.Form):
         label=_("Confirm Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def set_rules(self, rules: list[str]) -> None:
+    def set_rules(self, rules: list[str], check: Callable[[str], None] | None = None) -> None:
         self.fields["new_password"].help_text = format_html_join("", "<div>• {}</div>", ((rule,) for rule in rules))
+        self.new_password_check = check
+
+    def policy_check(self, cleaned: dict[str, Any]) -> None:
+        if self.new_password_check is not None and cleaned.get("new_password"):
+            self.new_password_check(cleaned["new_password"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -267,10 +267,10 @@ class VerifyIdentityForm(ServiceFormMixin, forms.Form):
         return {field: self.cleaned_data[field]}
 
 
-class RootPasswordForm(ServiceFormMixin, PasswordFieldsMixin):
+class RootPasswordForm(PasswordFieldsMixin):
     def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.set_rules(rules)
+        self.set_rules(rules, policy.check_root_password)
         self.helper = FormHelper(self)
         self.helper.form_id = "root-password-form"
         self.helper.add_input(Submit("save", _("OK")))

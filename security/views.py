@@ -227,8 +227,12 @@ def self_password_change(request: HttpRequest) -> HttpResponse:
     """A RAM user changes its own password (Manage Passwords)."""
     if not policy.can_change_own_password(request.user):
         raise PermissionDenied
-    rules = policy.password_help_texts(selectors.password_policy_of(request.user.account))
-    form = SelfPasswordChangeForm(request.POST if request.method == "POST" else None, rules=rules)
+    rule = selectors.password_policy_of(request.user.account)
+    form = SelfPasswordChangeForm(
+        request.POST if request.method == "POST" else None,
+        rules=policy.password_help_texts(rule),
+        check=policy.ram_user_new_password_check(request.user, rule),
+    )
     if request.method == "POST" and form.is_valid():
         form.call_service(
             account_services.password_change,

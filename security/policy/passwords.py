@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -148,6 +149,23 @@ def check_ram_user_password(
             code=f"InvalidParameter.{parameter}.ReusePrevention",
             field=field,
         )
+
+
+def ram_user_new_password_check(user: Principal, policy: PasswordPolicy) -> Callable[[str], None]:
+    """A RAM user's new password against the account's rules, for a console form whose confirmation
+    did not match: the service (which also checks the history) does not run, the rules still show."""
+
+    def check(password: str) -> None:
+        check_ram_user_password(
+            user=user,
+            password=password,
+            policy=policy,
+            previous_hashes=[],
+            parameter="NewPassword",
+            field="new_password",
+        )
+
+    return check
 
 
 def generate_password(policy: PasswordPolicy, user: Principal) -> str:

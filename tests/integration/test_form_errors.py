@@ -367,3 +367,31 @@ def test_turning_off_account_protection_says_plainly_what_is_wrong(root: Princip
         bind_device(root, START)
         response = client_for(root).post(reverse("mfa:account-protection-off"), {"code": "12ab"})
     expect_errors(response, "mfa-code-form", {"code": ["Enter the 6 digits your MFA app shows."]})
+
+
+def test_a_mismatched_confirmation_does_not_hide_the_new_passwords_rules(
+    account: Account, ram_user_factory, client_for, root_client: Client
+) -> None:
+    """The confirmation stops the change, and the new password's broken rules show beside it."""
+    user = ram_user_factory(account, "hank")
+    form = {"old_password": USER_PASSWORD, "new_password": "abc", "confirm_password": "abd"}
+    errors = shown_errors(
+        client_for(user).post(reverse("security:self-password"), form).content.decode(), "self-password-form"
+    )
+    assert errors["confirm_password"] == ["The passwords do not match."]
+    assert len(errors["new_password"]) >= 2  # too short, and the elements the rule requires
+    assert "old_password" not in errors
+
+    verified = root_client.post(
+        reverse("security:root-password-verify"), {"method": "password", "password": ROOT_PASSWORD}
+    )
+    assert verified.status_code == 302
+    form = {"new_password": "abc", "confirm_password": "abd"}
+    response = root_client.post(reverse("security:root-password-change"), form)
+    errors = shown_errors(response.content.decode(), "root-password-form")
+    assert errors["confirm_password"] == ["The passwords do not match."]
+    assert errors["new_password"]
+    # A matching pair of good passwords would have changed them; a mismatch changed nothing.
+    assert selectors.root_of(account).check_password(ROOT_PASSWORD)
+    user.refresh_from_db()
+    assert user.check_password(USER_PASSWORD)
