@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
 
 
 class CredentialReport(models.Model):
     class State(models.TextChoices):
-        STARTED = "STARTED"
-        INPROGRESS = "INPROGRESS"
-        COMPLETED = "COMPLETED"
-        FAILED = "FAILED"  # the build raised; the next request generates anew
+        # RAM's state codes (the API's State); the labels are what the console page shows.
+        STARTED = "STARTED", _("Started")
+        INPROGRESS = "INPROGRESS", _("In progress")
+        COMPLETED = "COMPLETED", _("Completed")
+        FAILED = "FAILED", _("Failed")  # the build raised; the next request generates anew
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="credential_reports")
     state = models.CharField(max_length=10, choices=State.choices, default=State.STARTED)

@@ -55,7 +55,9 @@ def credential_report(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"report": report}
     if report is not None:
         state = policy.credential_report_state(report, real_now=clock.now(None))
-        context.update(state=state, progress_text=_progress_text(report, state))
+        context.update(
+            state=state, state_label=CredentialReport.State(state).label, progress_text=_progress_text(report, state)
+        )
     return render(request, "reports/credential_report.html", context)
 
 
@@ -70,6 +72,7 @@ def credential_report_progress(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {
             "state": state,
+            "label": str(CredentialReport.State(state).label),
             "done": report.users_done,
             "total": report.users_total,
             "text": _progress_text(report, state),

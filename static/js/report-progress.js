@@ -23,7 +23,7 @@ if (box) {
           window.location.reload();
           return;
         }
-        state.textContent = progress.state;
+        state.textContent = progress.label;
         bar.max = Math.max(progress.total, 1);
         bar.value = progress.done;
         if (text.textContent !== progress.text) {

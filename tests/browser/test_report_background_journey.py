@@ -117,7 +117,7 @@ def test_a_large_report_is_built_in_the_background_and_downloaded_later(
 
     # Queued: no worker has picked it up yet, and the page says so.
     expect(page).to_have_url(path_re("reports:credential"))
-    expect(page.locator("#report-state")).to_have_text("STARTED")
+    expect(page.locator("#report-state")).to_have_text("Started")
     expect(page.locator("#report-progress-text")).to_have_text("Waiting for the report worker to start.")
     page.screenshot(path=screenshots_dir / "credential-report-queued.png", full_page=True)
     report_id = _latest_report_id(console.database)
@@ -132,7 +132,7 @@ def test_a_large_report_is_built_in_the_background_and_downloaded_later(
         # The page follows the build by itself (static/js/report-progress.js): no reload, no click.
         written = f"{done:,} of {total:,} users written."
         expect(page.locator("#report-progress-text")).to_have_text(written)
-        expect(page.locator("#report-state")).to_have_text("INPROGRESS")
+        expect(page.locator("#report-state")).to_have_text("In progress")
         bar = page.get_by_role("progressbar")
         expect(bar).to_have_attribute("max", str(total))
         assert int(page.locator("#report-progress-bar").evaluate("bar => bar.value")) == done
@@ -147,7 +147,7 @@ def test_a_large_report_is_built_in_the_background_and_downloaded_later(
         expect(page).to_have_url(path_re("accounts:overview"))
         worker.process.send_signal(signal.SIGCONT)
         assert watch_report(console.database, report_id, "COMPLETED")[-1] == ("COMPLETED", total, total)
-        expect(watcher.locator("#report-state")).to_have_text("COMPLETED")
+        expect(watcher.locator("#report-state")).to_have_text("Completed")
         expect(watcher.get_by_role("link", name=re.compile(r"\bDownload$"))).to_be_visible()
         watcher.close()
     finally:
@@ -159,7 +159,7 @@ def test_a_large_report_is_built_in_the_background_and_downloaded_later(
     expect(page).to_have_url(path_re("accounts:user-list"))
     sidebar(page).get_by_role("link", name="Overview", exact=True).click()
     page.get_by_role("link", name="Latest user credential report").click()
-    expect(page.locator("#report-state")).to_have_text("COMPLETED")
+    expect(page.locator("#report-state")).to_have_text("Completed")
     page.screenshot(path=screenshots_dir / "credential-report-ready.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"\bDownload$")).click()

@@ -174,5 +174,5 @@ def test_root_fixes_two_items_and_downloads_the_reports(
 
     page.goto(url(live_server, "accounts:overview"))
     check.get_by_role("link", name="Latest user credential report").click()
-    expect(page.locator("#report-state")).to_have_text("COMPLETED")
+    expect(page.locator("#report-state")).to_have_text("Completed")
     expect(page.get_by_role("link", name=re.compile(r"\bDownload$"))).to_be_visible()

@@ -120,6 +120,7 @@ def test_the_page_shows_real_progress_and_download_later_leaves(account: Account
     client = client_for(root)
     assert json.loads(client.get(PROGRESS).content) == {
         "state": "INPROGRESS",
+        "label": "In progress",
         "done": 1000,
         "total": 1234,
         "text": "1,000 of 1,234 users written.",

@@ -34,7 +34,8 @@ from accounts import notices, selectors
 from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
-from ramconsole import errors
+from ramconsole import clock, errors
+from reports.models import CredentialReport
 from tests.api.conftest import Key, signed_v1_query
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device, skip_or_fail
 from tests.integration.test_isolation import (
@@ -543,3 +544,22 @@ def test_logon_with_a_wrong_password_says_so_in_chinese(account: Account, root: 
 def test_a_page_in_english_is_unchanged(root_client: Client) -> None:
     response = root_client.get(reverse("accounts:overview"))
     assert _language_of(response) == "en" and "Security Check" in response.content.decode()
+
+
+@pytest.mark.parametrize("state", ["STARTED", "INPROGRESS", "COMPLETED", "FAILED"])
+def test_the_credential_report_page_reads_in_chinese_in_every_state(
+    state: str,
+    root: Principal,
+    world: World,  # noqa: F811
+) -> None:
+    """The page walk sees no report; here one exists, in each of RAM's states."""
+    CredentialReport.objects.create(
+        account=root.account, state=state, requested_at=clock.now(root.account), users_total=20, users_done=10
+    )
+    browser = _in_chinese(Client())
+    browser.force_login(root, backend="accounts.backends.LogonNameBackend")
+    page = browser.get(reverse("reports:credential")).content.decode()
+    assert english_words(page, data=_world_data(world)) == []
+    progress = browser.get(reverse("reports:credential-progress")).json()
+    assert progress["state"] == state  # RAM's code stays for scripts; the label is for people
+    assert english_words(f"<p>{progress['label']} {progress['text']}</p>", data=[]) == []
