@@ -34,10 +34,13 @@ from security.selectors import password_policy_of
 T = TypeVar("T")
 
 
-def _hashed_ahead(*, new: str | None = None, old: str | None = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def _hashed_ahead(
+    *, new: str | None = None, old: str | None = None, action: str | None = None
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Do a password service's hashing before its transaction (hashers.hashed_ahead: SQLite holds
-    its one write lock for the whole transaction): hash the `new` password argument and check it
-    against the identity's password history, check the `old` one against the current password."""
+    its one write lock for the whole transaction): check the `old` password argument against the
+    current password; then, unless that failed or the actor may not do `action` (refused requests
+    cost one hash at most), hash the `new` one and check it against the identity's history."""
 
     def decorate(service: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(service)
@@ -45,16 +48,19 @@ def _hashed_ahead(*, new: str | None = None, old: str | None = None) -> Callable
         def run(**kwargs: Any) -> T:
             actor = kwargs.get("actor")
             user = kwargs.get("user") or (actor.principal if actor else None)  # None: a new account's root
-            make, check = [], []
-            if new is not None and kwargs.get(new):
-                make.append(kwargs[new])
-                if user is not None:
-                    limit = password_policy_of(user.account).reuse_prevention
-                    check += [(kwargs[new], encoded) for encoded in selectors.password_hashes_of(user, limit=limit)]
-            if old is not None and kwargs.get(old) and user is not None:
-                check.append((kwargs[old], user.password))
-            with hashers.hashed_ahead(make=make, check=check):
-                return service(**kwargs)
+            current = [(kwargs.get(old) or "", user.password)] if old is not None and user is not None else []
+            with hashers.hashed_ahead(check=current):
+                refused = (current and not hashers.check_password(*current[0])) or (
+                    action is not None and not policy.can(actor.principal, action, target=user)
+                )
+                make, check = [], []
+                if new is not None and kwargs.get(new) and not refused:
+                    make.append(kwargs[new])
+                    if user is not None:
+                        limit = password_policy_of(user.account).reuse_prevention
+                        check += [(kwargs[new], hashed) for hashed in selectors.password_hashes_of(user, limit=limit)]
+                with hashers.hashed_ahead(make=make, check=check):
+                    return service(**kwargs)
 
         return run
 
@@ -311,7 +317,7 @@ def _password_store(*, user: Principal, profile: LoginProfile, password: str, no
     profile.updated_at = now
 
 
-@_hashed_ahead(new="password")
+@_hashed_ahead(new="password", action="CreateLoginProfile")
 @events.audited("CreateLoginProfile")
 @sensitive_variables("password")
 def login_profile_create(
@@ -349,7 +355,7 @@ def login_profile_create(
     return LoginProfileChange(profile, password if generate_password else None)
 
 
-@_hashed_ahead(new="password")
+@_hashed_ahead(new="password", action="UpdateLoginProfile")
 @events.audited("UpdateLoginProfile")
 @sensitive_variables("password")
 def login_profile_update(
@@ -400,7 +406,7 @@ def login_profile_unlock(*, actor: Actor, user: Principal, now: datetime | None 
     return profile
 
 
-@_hashed_ahead(new="new_password", old="old_password")
+@_hashed_ahead(new="new_password", old="old_password", action="ChangePassword")
 @events.audited("ChangePassword")
 @sensitive_variables("old_password", "new_password")
 def password_change(*, actor: Actor, old_password: str, new_password: str, now: datetime | None = None) -> None:
@@ -413,23 +419,24 @@ def password_change(*, actor: Actor, old_password: str, new_password: str, now: 
     policy.check_allowed(user, "ChangePassword", target=user)
     now = now or clock.now(user.account)
     profile = _locked_profile(user)
-    # Both fields are judged, so the console shows a wrong old password and a weak new one at once.
-    check_all(
-        lambda: _check_old_password(user, old_password),
-        lambda: _password_of(user=user, password=new_password, generate=False, parameter="NewPassword"),
-    )
+    if not user.check_password(old_password):
+        # The new password's rules are judged too, so the console shows both at once; not its
+        # history, which holds the current password: "must differ" would confirm a guess of it.
+        check_all(
+            _refuse_old_password,
+            lambda: policy.ram_user_new_password_check(user, password_policy_of(user.account))(new_password),
+        )
+    new_password = _password_of(user=user, password=new_password, generate=False, parameter="NewPassword")
     _password_store(user=user, profile=profile, password=new_password, now=now)
     profile.password_reset_required = False
     profile.save()
     events.record_by(actor, "ChangePassword", user.upn, now)
 
 
-@sensitive_variables("old_password")
-def _check_old_password(user: Principal, old_password: str) -> None:
-    if not user.check_password(old_password):
-        raise RamError(
-            _("The old password is incorrect."), code="InvalidParameter.OldPassword.Incorrect", field="old_password"
-        )
+def _refuse_old_password() -> None:
+    raise RamError(
+        _("The old password is incorrect."), code="InvalidParameter.OldPassword.Incorrect", field="old_password"
+    )
 
 
 @sensitive_variables("new_password")

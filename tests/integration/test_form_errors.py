@@ -395,3 +395,18 @@ def test_a_mismatched_confirmation_does_not_hide_the_new_passwords_rules(
     assert selectors.root_of(account).check_password(ROOT_PASSWORD)
     user.refresh_from_db()
     assert user.check_password(USER_PASSWORD)
+
+
+def test_a_wrong_old_password_does_not_let_the_history_confirm_a_guess(
+    account: Account, ram_user_factory, client_for
+) -> None:
+    """The history holds the current password: judged beside a wrong old password, "must differ
+    from the last 5 passwords" would tell a guesser that the new one is the current password."""
+    security_services.password_policy_update(actor=Actor(selectors.root_of(account)), reuse_prevention=5)
+    user = ram_user_factory(account, "ivan")
+    for guess in (USER_PASSWORD, "Another-guess-2030"):
+        form = {"old_password": "not-my-password", "new_password": guess, "confirm_password": guess}
+        response = client_for(user).post(reverse("security:self-password"), form)
+        assert shown_errors(response.content.decode(), "self-password-form") == {
+            "old_password": ["The old password is incorrect."]
+        }

@@ -382,3 +382,32 @@ def test_password_services_hash_nothing_inside_their_transaction(
     user.refresh_from_db()
     assert user.check_password("Rotation-05-x")
     assert PasswordHistory.objects.filter(principal=user).count() == 6
+
+
+@pytest.mark.parametrize("refusal", ["wrong old password", "not allowed"])
+def test_a_refused_password_change_costs_one_hash_at_most(
+    account, ram_user_factory, monkeypatch: pytest.MonkeyPatch, refusal: str
+) -> None:
+    """Hashing ahead of the transaction must not make a refused request cost the whole history."""
+    from django.contrib.auth import hashers as django_hashers
+
+    _set_policy(account, reuse_prevention=24)
+    user = ram_user_factory(account, "kim")
+    root = Actor(selectors.root_of(account))
+    for i in range(5):
+        services.login_profile_update(actor=root, user=user, password=f"Rotation-{i:02d}-x")
+    hashes = []
+    for operation in ("make_password", "check_password"):  # what ramconsole.hashers calls to hash
+        original = getattr(django_hashers, operation)
+        monkeypatch.setattr(django_hashers, operation, lambda *a, _o=original: hashes.append(1) or _o(*a))
+    if refusal == "not allowed":
+        reader = ram_user_factory(account, "reader", policy="AliyunRAMReadOnlyAccess")
+        hashes.clear()
+        with pytest.raises(NoPermission):
+            services.login_profile_update(actor=Actor(reader), user=user, password="Brand-new-2030-x")
+        assert hashes == []
+    else:
+        with pytest.raises(RamError) as refused:
+            services.password_change(actor=Actor(user), old_password="wrong", new_password="Brand-new-2030-x")
+        assert refused.value.code == "InvalidParameter.OldPassword.Incorrect"
+        assert len(hashes) == 1
