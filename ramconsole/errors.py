@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from ramconsole.rpc import is_api_request
+from ramconsole.rpc import API_ANSWER
 
 # Set on every response built here: DebugPageMiddleware leaves those alone.
 SHELL_PAGE = "console_error_page"
@@ -28,7 +28,8 @@ def _page(template: str, status: int, request: HttpRequest | None) -> HttpRespon
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page("400.html", 400, request)
+    # Without the request: a bad Host header (DisallowedHost) would be raised again while rendering.
+    return _page("400.html", 400, None)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -55,8 +56,10 @@ _DEBUG_PAGES: dict[int, Callable[[HttpRequest], HttpResponse]] = {400: bad_reque
 
 class DebugPageMiddleware:
     """With DEBUG on, an error answer that is not one of the shell's pages (so Django's debug page)
-    is replaced by the shell's. Inside CommonMiddleware, which still redirects `/users` to `/users/`
-    on the 404. API answers are RAM's own and are left alone."""
+    is replaced by the shell's. First in MIDDLEWARE, so it also sees what the other middleware
+    raise (a bad Host header); CommonMiddleware inside it still redirects `/users` to `/users/` on
+    the 404. The API endpoint's answers are RAM's own (marked API_ANSWER) and are left alone; a
+    request that merely carries `Action=` gets no debug page either."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -64,6 +67,7 @@ class DebugPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         replace = _DEBUG_PAGES.get(response.status_code)
-        if settings.DEBUG and replace and not getattr(response, SHELL_PAGE, False) and not is_api_request(request):
+        ours = getattr(response, SHELL_PAGE, False) or getattr(response, API_ANSWER, False)
+        if settings.DEBUG and replace and not ours:
             return replace(request)
         return response

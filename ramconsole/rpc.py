@@ -168,6 +168,10 @@ def _load_handlers() -> None:
         importlib.import_module(module)
 
 
+# Set on every answer the endpoint builds, so the console's error pages never replace one.
+API_ANSWER = "ram_api_answer"
+
+
 def is_api_request(request: HttpRequest) -> bool:
     return "Action" in request.GET or "Action" in request.POST or "x-acs-action" in request.headers
 
@@ -353,6 +357,7 @@ def endpoint(request: HttpRequest) -> JsonResponse:
         logger.warning(
             "API %s %s: event not recorded, database unavailable (request %s): %s", version, action, request_id, error
         )
+    setattr(response, API_ANSWER, True)
     return response
 
 

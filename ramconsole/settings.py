@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ramconsole.errors.DebugPageMiddleware",
     "ramconsole.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -66,7 +67,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ramconsole.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "ramconsole.errors.DebugPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ramconsole.middleware.DatabaseUnavailableMiddleware",
@@ -188,7 +188,7 @@ CONTENT_SECURITY_POLICY = (
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 # Inside the package (the top level is fixed); the compiled .mo files are committed beside the .po,
-# so a machine with only Python serves Chinese (tests/unit/test_catalogue.py keeps them current).
+# so a machine with only Python serves Chinese (tests/integration/test_i18n.py keeps them current).
 LOCALE_PATHS = [BASE_DIR / "ramconsole" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

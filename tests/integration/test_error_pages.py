@@ -95,3 +95,22 @@ def test_non_html_client_gets_no_traceback(debug: bool) -> None:
     response = _client().get("/test-fails/", headers={"Accept": "application/json"})
     assert response.status_code == 500
     assert TRACEBACK_MARKER not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_action_parameter_does_not_bring_the_debug_page_back(debug: bool) -> None:
+    """Only the API endpoint's own answers are left alone, not any request that names an Action."""
+    _assert_shell_page(_client().get("/no-such-page/?Action=GetUser"), 404)
+
+
+@pytest.mark.django_db
+def test_a_bad_host_header_is_the_shells_400(debug: bool) -> None:
+    """DisallowedHost is raised by the middleware, outside any view: the page replaces it too."""
+    _assert_shell_page(_client().get("/login/", HTTP_HOST="evil.example"), 400)
+
+
+@pytest.mark.django_db
+def test_the_api_keeps_its_own_error_answers(debug: bool) -> None:
+    response = _client().get("/?Action=GetUser&Version=bad")
+    assert response.status_code == 400
+    assert response.json()["Code"] == "InvalidVersion"
