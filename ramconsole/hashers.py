@@ -26,6 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import hashers as django_hashers
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core.exceptions import ImproperlyConfigured
 
 
 class HashSlots:
@@ -34,6 +35,8 @@ class HashSlots:
 
     def __init__(self, count: int, directory: Path) -> None:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if directory.stat().st_uid != os.getuid():  # another user could hold every slot: no logon
+            raise ImproperlyConfigured(f"RAMCONSOLE_HASH_SLOT_DIR {directory} belongs to another user")
         self.paths = [directory / f"slot-{number}.lock" for number in range(count)]
         self.threads = threading.BoundedSemaphore(count)
 

@@ -152,7 +152,7 @@ PASSWORD_HASHERS = [
 RAMCONSOLE_CONCURRENT_HASHES = int(env_str("RAMCONSOLE_CONCURRENT_HASHES", str(max(1, (os.cpu_count() or 2) - 1))))
 # Where the slots' lock files live: every process of one server must see the same directory.
 RAMCONSOLE_HASH_SLOT_DIR = env_str(
-    "RAMCONSOLE_HASH_SLOT_DIR", str(Path(tempfile.gettempdir()) / "ramconsole-hash-slots")
+    "RAMCONSOLE_HASH_SLOT_DIR", str(Path(tempfile.gettempdir()) / f"ramconsole-hash-slots-{os.getuid()}")
 )
 # RAM users' password rules are data (the account's password policy), not settings.
 AUTH_PASSWORD_VALIDATORS: list[dict] = []

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.core.exceptions import ImproperlyConfigured
 
 from ramconsole.hashers import BoundedArgon2PasswordHasher, HashSlots
 
@@ -128,3 +129,10 @@ def test_a_slot_is_released_when_its_holder_is_killed(tmp_path: Path) -> None:
     process.wait(timeout=10)
     waiting.join(timeout=10)
     assert not waiting.is_alive()
+
+
+def test_a_slot_directory_of_another_user_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anyone on the machine could create the directory first and hold every slot: no logon at all."""
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)
+    with pytest.raises(ImproperlyConfigured, match="belongs to another user"):
+        HashSlots(1, tmp_path)
