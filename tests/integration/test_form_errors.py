@@ -410,3 +410,18 @@ def test_a_wrong_old_password_does_not_let_the_history_confirm_a_guess(
         assert shown_errors(response.content.decode(), "self-password-form") == {
             "old_password": ["The old password is incorrect."]
         }
+
+
+def test_the_events_filter_shows_every_bad_field_at_once(root_client: Client) -> None:
+    query = {
+        "action": "NoSuchAction",
+        "result": "maybe",
+        "since": "01/02/2030 10:00",  # a locale's ambiguous date: only ISO 8601 is read
+        "until": "2030-13-01T10:00",
+        "zone": "Mars/Olympus_Mons",
+    }
+    response = root_client.get(reverse("security:event-list"), query)
+    assert response.status_code == 200
+    errors = shown_errors(response.content.decode(), "event-filter-form")
+    assert set(errors) == set(query)
+    assert not API_WORDING.search(response.content.decode())
