@@ -217,9 +217,21 @@ def bind_device(user: Principal, moment: datetime) -> str:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port free for TCP (servers) and UDP (the sandbox DNS) at this moment. The kernel
+    draws it among TCP ports, which also skips those held by outgoing connections: a UDP probe
+    alone once handed gunicorn a port a client connection had taken ("Address already in use")."""
+    while True:
+        with (
+            socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+        ):
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            try:
+                udp.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @pytest.fixture
