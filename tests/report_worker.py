@@ -28,8 +28,9 @@ bulk_ram_users(account, int(sys.argv[4]))
 """
 
 
-def worker_env(database: Path) -> dict[str, str]:
-    """`make run`'s environment for the worker: DEBUG on, the database backend, this file."""
+def make_run_env(database: Path, **extra: str) -> dict[str, str]:
+    """`make run`'s environment on the SQLite file `database`: DEBUG on, the default settings, no
+    Redis, no proxy; `extra` on top."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -39,10 +40,15 @@ def worker_env(database: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="ramconsole.settings",
         DJANGO_DEBUG="1",
         DATABASE_URL=f"sqlite:///{database}",
-        RAMCONSOLE_TASK_BACKEND="django_tasks_db.DatabaseBackend",
         PYTHONUNBUFFERED="1",
+        **extra,
     )
     return env
+
+
+def worker_env(database: Path) -> dict[str, str]:
+    """`make run`'s environment for the worker: the database backend, this file."""
+    return make_run_env(database, RAMCONSOLE_TASK_BACKEND="django_tasks_db.DatabaseBackend")
 
 
 def run_python(env: dict[str, str], *args: str) -> str:

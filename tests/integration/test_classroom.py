@@ -10,7 +10,6 @@ The server runs on its own file, not pytest's database: marker `sqlite`, never i
 from __future__ import annotations
 
 import csv
-import os
 import re
 import sqlite3
 import subprocess
@@ -26,8 +25,9 @@ import pytest
 import requests
 from aliyunsdkcore.client import AcsClient
 
-from tests.api.conftest import PROXY_VARIABLES, REGION, Api, ApiError, Key
+from tests.api.conftest import REGION, Api, ApiError, Key
 from tests.conftest import free_port
+from tests.report_worker import make_run_env
 
 pytestmark = pytest.mark.sqlite
 
@@ -100,19 +100,7 @@ class Classroom:
 
 def _make_run_env(database: Path) -> dict[str, str]:
     """`make run`'s environment: DEBUG on, demo mode, the default settings, no Redis, no proxy."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "RAMCONSOLE_")) and key not in {"DATABASE_URL", "REDIS_URL", *PROXY_VARIABLES}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="ramconsole.settings",
-        DJANGO_DEBUG="1",
-        RAMCONSOLE_DEMO_MODE="1",
-        DATABASE_URL=f"sqlite:///{database}",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return make_run_env(database, RAMCONSOLE_DEMO_MODE="1")
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
