@@ -1,6 +1,6 @@
 """Argon2id with a bound on how many hashes run at once on this machine, across worker processes.
 
-One Argon2id hash takes a core and 100 MiB for ~150 ms. Unbounded, a burst of logons runs dozens
+One Argon2id hash (one lane, below) takes a core and 100 MiB for ~250 ms. Unbounded, a burst of logons runs dozens
 at once: memory thrashes, every core is taken, and the other requests wait seconds. A bound per
 process is not enough either: two gunicorn workers hashing take both cores of a 2-core machine
 (`/health` p99 went from 10 ms to 80 ms during a burst, benchmarks/logon_burst.py). So the slots
@@ -73,6 +73,13 @@ HASH_SLOTS = HashSlots(settings.RAMCONSOLE_CONCURRENT_HASHES, Path(settings.RAMC
 
 
 class BoundedArgon2PasswordHasher(Argon2PasswordHasher):
+    # One lane, so one hash is one thread on one core. Django's default of 8 lanes runs 8 threads
+    # across every core, and a single slot then took the free core too (`/health` p99 56 ms against
+    # 13 ms idle during the burst; with one lane 13-15 ms against 8 ms). The memory cost, which is
+    # what makes Argon2 hard to attack, is unchanged; hashes with 8 lanes still verify and are
+    # re-hashed with one lane at their next logon (must_update).
+    parallelism = 1
+
     def encode(self, password: str, salt: str) -> str:
         with HASH_SLOTS.held():
             return super().encode(password, salt)

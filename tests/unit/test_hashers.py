@@ -26,6 +26,15 @@ def test_its_hashes_are_argon2id_hashes() -> None:
     assert not bounded.verify("wrong", encoded)
 
 
+def test_one_lane_so_a_hash_takes_one_core_and_old_hashes_are_upgraded() -> None:
+    bounded, eight_lanes = BoundedArgon2PasswordHasher(), Argon2PasswordHasher()
+    encoded = bounded.encode("Pass-2030-x", bounded.salt())
+    assert bounded.decode(encoded)["parallelism"] == 1
+    assert eight_lanes.decode(eight_lanes.encode("x", eight_lanes.salt()))["parallelism"] == 8
+    assert bounded.must_update(eight_lanes.encode("Pass-2030-x", eight_lanes.salt()))
+    assert not bounded.must_update(encoded)
+
+
 @pytest.mark.parametrize("operation", ["encode", "verify"])
 def test_no_more_hashes_run_at_once_than_allowed(monkeypatch: pytest.MonkeyPatch, operation: str) -> None:
     running, most = 0, 0
