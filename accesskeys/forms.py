@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ramconsole.forms import ServiceFormMixin
+from ramconsole.web.forms import ServiceFormMixin
 
 
 class AccessKeyStatusForm(ServiceFormMixin, forms.Form):

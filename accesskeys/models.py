@@ -16,7 +16,7 @@ class AccessKey(models.Model):
 
     principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="access_keys")
     access_key_id = models.CharField(max_length=24, unique=True)
-    # Fernet token (ramconsole/crypto.py); the plain secret exists only in the creating response.
+    # Fernet token (ramconsole/kernel/crypto.py); the plain secret exists only in the creating response.
     secret_encrypted = models.TextField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from accesskeys import selectors, services
-from ramconsole.rpc import ApiCall, format_date, register
+from ramconsole.gateway.actions import ApiCall, format_date, register
 from security import policy
 
 

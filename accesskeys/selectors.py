@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accesskeys.models import AccessKey
 from accounts.models import Account, Principal
-from ramconsole import rows
+from ramconsole.kernel import rows
 from security.errors import EntityNotExist
 
 
@@ -40,7 +40,7 @@ def _key_with_owner_sql() -> str:
 
 def access_key_by_id(access_key_id: str) -> AccessKey | None:
     """The key that signed an API request, with its owner and the owner's account: one query in SQL
-    written once, as every signed call makes it (ramconsole/rows.py)."""
+    written once, as every signed call makes it (ramconsole/kernel/rows.py)."""
     with connection.cursor() as cursor:
         cursor.execute(_key_with_owner_sql(), [access_key_id])
         row = cursor.fetchone()

@@ -14,7 +14,7 @@ from accesskeys.models import AccessKey
 from accounts import notices
 from accounts.actors import Actor
 from accounts.models import Principal
-from ramconsole import clock, crypto
+from ramconsole.kernel import clock, crypto
 from security import events, policy
 from security.errors import InvalidParameter
 

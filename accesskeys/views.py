@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accesskeys import selectors, services
 from accesskeys.forms import AccessKeyDeleteForm, AccessKeyStatusForm
 from accounts.actors import actor_of
-from ramconsole import clock
-from ramconsole.decorators import credential_owner, requires_account_member
-from ramconsole.forms import flash_result
+from ramconsole.kernel import clock
+from ramconsole.web.decorators import credential_owner, requires_account_member
+from ramconsole.web.forms import flash_result
 from security import policy
 from security.errors import EntityNotExist, RamError
 

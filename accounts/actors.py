@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from accounts.models import Account, Principal
-from ramconsole.net import client_ip
+from ramconsole.kernel.net import client_ip
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
 from accounts.models import SystemPolicy
-from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
+from ramconsole.web.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
 from security import policy
 
 

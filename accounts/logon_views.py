@@ -24,9 +24,9 @@ from mfa import remember
 from mfa import selectors as mfa_selectors
 from mfa import services as mfa_services
 from mfa.forms import LogonMfaForm, MfaBindForm
-from ramconsole import clock
-from ramconsole.middleware import SESSION_STARTED_KEY
-from ramconsole.net import client_ip
+from ramconsole.kernel import clock
+from ramconsole.kernel.net import client_ip
+from ramconsole.web.middleware import SESSION_STARTED_KEY
 from security import logon as logon_pipeline
 from security import policy
 from security.errors import LogonRefused

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ramconsole import hashers
+from ramconsole.kernel import hashers
 
 DEFAULT_DOMAIN_SUFFIX = "onaliyun.com"
 
@@ -116,7 +116,7 @@ class Principal(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.logon_name
 
-    # Through ramconsole.hashers, so a hash worked out before a transaction (hashed_ahead) is used.
+    # Through ramconsole.kernel.hashers, so a hash worked out before a transaction (hashed_ahead) is used.
     def set_password(self, raw_password: str | None) -> None:
         self.password = hashers.make_password(raw_password)
         self._password = raw_password

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Account, Principal
 from accounts.outbox import ACCOUNT_HEADER
-from ramconsole import clock
+from ramconsole.kernel import clock
 
 
 def _send(

@@ -11,7 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from accounts.models import Account, OutboxMessage
-from ramconsole import clock
+from ramconsole.kernel import clock
 
 # Set by accounts.notices on every message: which account's Outbox the message belongs to.
 ACCOUNT_HEADER = "X-Ramconsole-Account"

@@ -7,7 +7,7 @@ from typing import Any
 
 from accounts import selectors, services
 from accounts.models import Principal
-from ramconsole.rpc import RAM, ApiCall, format_date, register
+from ramconsole.gateway.actions import RAM, ApiCall, format_date, register
 from security import policy
 from security.errors import EntityNotExist, InvalidParameter
 

@@ -23,7 +23,7 @@ from accounts import demo, selectors, services
 from accounts.actors import Actor
 from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox
 from mfa import services as mfa_services
-from ramconsole import clock, crypto, hashers
+from ramconsole.kernel import clock, crypto, hashers
 from security import events, policy
 from security import services as security_services
 from security.errors import EntityAlreadyExists, LogonRefused, NoPermission, RamError

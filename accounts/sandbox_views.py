@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import sandbox, selectors, services
 from accounts.actors import actor_of
-from ramconsole import clock
-from ramconsole.decorators import requires_action, requires_root, sandbox_only
-from ramconsole.forms import ConfirmForm
-from ramconsole.templatetags.console import utc_time
+from ramconsole.kernel import clock
+from ramconsole.web.decorators import requires_action, requires_root, sandbox_only
+from ramconsole.web.forms import ConfirmForm
+from ramconsole.web.templatetags.console import utc_time
 from security import policy
 
 OUTBOX_PER_PAGE = 20

@@ -22,7 +22,7 @@ from accounts.models import (
     Principal,
     Sandbox,
 )
-from ramconsole import rows
+from ramconsole.kernel import rows
 from security.errors import EntityNotExist
 
 
@@ -128,7 +128,7 @@ def _principal_with_account_sql() -> str:
 
 def principal_with_account(pk: int) -> Principal | None:
     """The principal of a console session, with its account (operators have none): read on every
-    console request, so one query in SQL written once (ramconsole/rows.py)."""
+    console request, so one query in SQL written once (ramconsole/kernel/rows.py)."""
     with connection.cursor() as cursor:
         cursor.execute(_principal_with_account_sql(), [pk])
         row = cursor.fetchone()
@@ -148,7 +148,7 @@ def _ram_user_by_name_sql() -> str:
 
 
 def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
-    """Most API actions name their user: one query in SQL written once (ramconsole/rows.py)."""
+    """Most API actions name their user: one query in SQL written once (ramconsole/kernel/rows.py)."""
     with connection.cursor() as cursor:
         cursor.execute(_ram_user_by_name_sql(), [account.pk, Principal.Kind.RAM_USER.value, name.lower()])
         row = cursor.fetchone()

@@ -25,7 +25,7 @@ from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PasswordHistory, PolicyAttachment, Principal, VerificationCode
 from mfa import remember
 from mfa import services as mfa_services
-from ramconsole import clock, hashers
+from ramconsole.kernel import clock, hashers
 from security import events, logon, policy
 from security.errors import EntityAlreadyExists, EntityNotExist, LogonRefused, NoPermission, RamError, check_all
 from security.models import RESULT_SUCCESS, PasswordPolicy

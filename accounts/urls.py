@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from accounts import logon_views, sandbox_views, views
-from ramconsole import converters  # noqa: F401  (registers <segment:…>)
+from ramconsole.web import converters  # noqa: F401  (registers <segment:…>)
 
 app_name = "accounts"
 

@@ -26,9 +26,10 @@ from accounts.forms import (
     UserSearchForm,
 )
 from mfa import selectors as mfa_selectors
-from ramconsole import clock, rpc
-from ramconsole.decorators import requires_account_member, requires_action
-from ramconsole.forms import ConfirmForm, flash_result
+from ramconsole.gateway import actions, dispatcher
+from ramconsole.kernel import clock
+from ramconsole.web.decorators import requires_account_member, requires_action
+from ramconsole.web.forms import ConfirmForm, flash_result
 from reports import selectors as report_selectors
 from security import policy
 from security.errors import EntityNotExist
@@ -50,8 +51,8 @@ def _ram_user_or_404(request: HttpRequest, user_id: str) -> Principal:
 @csrf_exempt  # the API is authenticated by signatures; the console part only redirects
 def home(request: HttpRequest) -> HttpResponse:
     """`/`: the OpenAPI endpoint when the request names an Action, else the console."""
-    if rpc.is_api_request(request):
-        return rpc.endpoint(request)
+    if actions.is_api_request(request):
+        return dispatcher.endpoint(request)
     return redirect("accounts:overview" if request.user.is_authenticated else "accounts:logon")
 
 

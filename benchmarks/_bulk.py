@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from accesskeys.models import AccessKey
 from accounts.models import Account, LoginProfile, Principal
 from mfa.models import VirtualMFADevice
-from ramconsole import clock, crypto
+from ramconsole.kernel import clock, crypto
 
 BATCH = 5000
 KEY_ALPHABET = string.ascii_letters + string.digits

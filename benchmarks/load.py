@@ -284,7 +284,7 @@ def console_logon(port: int, logon_name: str, password: str) -> str:
 
 def signed_path(action: str, extra: dict[str, str], *, key_id: str, secret: str, timestamp: str) -> str:
     """POST /?… as aliyun-python-sdk-core's RPC signer sends it (RAM-API.md §3)."""
-    from ramconsole import signatures
+    from ramconsole.gateway import signatures
 
     params = {
         "Action": action,

@@ -211,7 +211,7 @@ def main() -> None:
         stop_gunicorn(process)
     results = child_json(__file__, "--results-only", env=env)
 
-    slots = seeded["hash_slots"]  # hashes the server runs at once (ramconsole/hashers.py)
+    slots = seeded["hash_slots"]  # hashes the server runs at once (ramconsole/kernel/hashers.py)
     floor = args.attempts * seeded["hash_s"] / slots
     idle_p99, during_p99 = percentile(idle, 0.99), percentile(during, 0.99)
     print(f"\n{args.attempts} concurrent wrong passwords, {args.workers} gunicorn workers (make serve's config)\n")

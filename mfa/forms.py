@@ -7,7 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ramconsole.forms import ServiceFormMixin
+from ramconsole.web.forms import ServiceFormMixin
 
 
 class LogonMfaForm(ServiceFormMixin, forms.Form):

@@ -11,7 +11,7 @@ from accounts.models import Account, Principal
 class VirtualMFADevice(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mfa_devices")
     name = models.CharField(max_length=64)
-    # Fernet token of the base32 seed (ramconsole/crypto.py): the phone needs it, so the server must too.
+    # Fernet token of the base32 seed (ramconsole/kernel/crypto.py): the phone needs it, so the server must too.
     seed_encrypted = models.TextField()
     # The identity it is bound to; None while an enrolment is unfinished.
     principal = models.OneToOneField(

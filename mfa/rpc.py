@@ -6,7 +6,7 @@ from typing import Any
 
 from accounts import selectors as account_selectors
 from mfa import selectors, services
-from ramconsole.rpc import IMS, ApiCall, format_date, register
+from ramconsole.gateway.actions import IMS, ApiCall, format_date, register
 from security import policy
 from security.errors import EntityNotExist
 

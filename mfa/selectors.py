@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, Principal
 from mfa.models import VirtualMFADevice
-from ramconsole import crypto
+from ramconsole.kernel import crypto
 from security.errors import EntityNotExist
 
 ISSUER = "ramconsole"

@@ -15,7 +15,7 @@ from accounts.actors import Actor
 from accounts.models import Principal
 from mfa import selectors
 from mfa.models import VirtualMFADevice
-from ramconsole import clock, crypto
+from ramconsole.kernel import clock, crypto
 from security import events, policy
 from security.errors import DeleteConflict, EntityAlreadyExists, EntityNotExist, NoPermission
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from mfa import views
-from ramconsole import converters  # noqa: F401  (registers <segment:…>)
+from ramconsole.web import converters  # noqa: F401  (registers <segment:…>)
 
 app_name = "mfa"
 

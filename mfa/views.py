@@ -19,8 +19,8 @@ from accounts.actors import actor_of
 from accounts.logon_views import enrolment_context
 from mfa import selectors, services
 from mfa.forms import MfaBindForm, MfaCodeForm
-from ramconsole.decorators import credential_owner, requires_account_member, requires_root
-from ramconsole.forms import ConfirmForm
+from ramconsole.web.decorators import credential_owner, requires_account_member, requires_root
+from ramconsole.web.forms import ConfirmForm
 from security.errors import RamError
 from security.views import verify_identity
 

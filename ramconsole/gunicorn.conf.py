@@ -13,7 +13,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
 # gthread workers: with no buffering proxy in front, a sync worker is held by a browser's idle
 # keep-alive connection (measured: p95 785 ms vs 117 ms for 20 users reading pages, benchmarks/).
-# Enough threads that logons waiting their turn to hash (ramconsole/hashers.py allows cores - 1
+# Enough threads that logons waiting their turn to hash (ramconsole/kernel/hashers.py allows cores - 1
 # Argon2 hashes at once on the machine) never hold back requests that need no hash: a burst of 50 wrong passwords
 # left /health waiting seconds with 4 threads (benchmarks/logon_burst.py). Each thread may keep a
 # database connection: WORKERS x threads must stay below PostgreSQL's max_connections (100).
@@ -22,7 +22,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 timeout = 30
 graceful_timeout = 10
 # No access log: gunicorn's would print query strings, where API calls carry their AccessKeyId and
-# Signature. The application logs one JSON line per request instead (ramconsole/logs.py).
+# Signature. The application logs one JSON line per request instead (ramconsole/kernel/logs.py).
 accesslog = None
 errorlog = "-"
 # No `gunicornc` control socket: its default path is per user, shared by every instance.
@@ -32,7 +32,7 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "ramconsole.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "ramconsole.kernel.logs.JsonFormatter"}},
     "handlers": {
         "error_console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
         "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},

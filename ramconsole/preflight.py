@@ -2,7 +2,7 @@
 
 PostgreSQL (DATABASE_URL) must answer; its database is created if missing, so a clean machine needs
 only a running server. If it cannot be reached, one line says so and the exit status is 1. Redis
-(REDIS_URL) is an optimisation (ramconsole/rediscache.py): unreachable, one warning line, and the
+(REDIS_URL) is an optimisation (ramconsole/kernel/rediscache.py): unreachable, one warning line, and the
 console starts without it. SQLite creates its file itself: no database to create there.
 """
 

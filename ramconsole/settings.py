@@ -59,26 +59,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "ramconsole.errors.DebugPageMiddleware",
-    "ramconsole.logs.RequestLogMiddleware",
+    "ramconsole.web.errors.DebugPageMiddleware",
+    "ramconsole.kernel.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ramconsole.middleware.ContentSecurityPolicyMiddleware",
+    "ramconsole.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "ramconsole.middleware.ConsoleLocaleMiddleware",
+    "ramconsole.web.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "ramconsole.middleware.DatabaseUnavailableMiddleware",
+    "ramconsole.web.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "ramconsole.middleware.SessionLifetimeMiddleware",
+    "ramconsole.web.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "ramconsole.middleware.PanelRedirectMiddleware",
+    "ramconsole.web.middleware.PanelRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "ramconsole.urls"
-# The shell's page for a refused form token (ramconsole/errors.py), not Django's bare one.
-CSRF_FAILURE_VIEW = "ramconsole.errors.csrf_failure"
+# The shell's page for a refused form token (ramconsole/web/errors.py), not Django's bare one.
+CSRF_FAILURE_VIEW = "ramconsole.web.errors.csrf_failure"
 WSGI_APPLICATION = "ramconsole.wsgi.application"
 
 TEMPLATES = [
@@ -92,10 +92,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ramconsole.context_processors.console",
+                "ramconsole.web.context_processors.console",
             ],
-            # The console's own filters (ramconsole/templatetags/console.py), in every template.
-            "builtins": ["ramconsole.templatetags.console"],
+            # The console's own filters (ramconsole/web/templatetags/console.py), in every template.
+            "builtins": ["ramconsole.web.templatetags.console"],
         },
     },
 ]
@@ -123,13 +123,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Every worker must share what one worker counts: lockouts, nonces, TOTP steps, throttles and
 # report state live in the database; Redis (when configured) adds a shared cache and caches sessions.
-# It is an optimisation only: unreachable, it is a miss (ramconsole/rediscache.py), and half a second
+# It is an optimisation only: unreachable, it is a miss (ramconsole/kernel/rediscache.py), and half a second
 # is the longest a dead or silent Redis may hold a request.
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "ramconsole.rediscache.ResilientRedisCache",
+            "BACKEND": "ramconsole.kernel.rediscache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ramconsole",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -143,11 +143,11 @@ LOGIN_URL = "accounts:logon"
 LOGIN_REDIRECT_URL = "accounts:overview"
 # Argon2id first: new hashes use it, older ones are upgraded at the next successful logon.
 PASSWORD_HASHERS = [
-    "ramconsole.hashers.BoundedArgon2PasswordHasher",
+    "ramconsole.kernel.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-# Argon2id hashes running at once on this machine, across the server's processes (ramconsole/hashers.py):
+# Argon2id hashes running at once on this machine, across the server's processes (ramconsole/kernel/hashers.py):
 # one core is left for the other requests while a logon burst waits its turn.
 RAMCONSOLE_CONCURRENT_HASHES = int(env_str("RAMCONSOLE_CONCURRENT_HASHES", str(max(1, (os.cpu_count() or 2) - 1))))
 # Where the slots' lock files live: every process of one server must see the same directory.
@@ -204,7 +204,7 @@ COLLECTED_STATIC = env_bool("RAMCONSOLE_COLLECTED_STATIC", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "ramconsole.staticstorage.CollectedStaticFilesStorage"
+        "BACKEND": "ramconsole.web.staticstorage.CollectedStaticFilesStorage"
         if COLLECTED_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -230,7 +230,7 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@ramconsole.e
 
 # Demo mode shows the seeded demo logins on the logon page and a sandbox banner.
 RAMCONSOLE_DEMO_MODE = env_bool("RAMCONSOLE_DEMO_MODE", False)
-# Fernet keys (newest first) for secrets at rest; empty = derived from SECRET_KEY (ramconsole/crypto.py).
+# Fernet keys (newest first) for secrets at rest; empty = derived from SECRET_KEY (ramconsole/kernel/crypto.py).
 RAMCONSOLE_SECRET_KEYS = env_list("RAMCONSOLE_SECRET_KEYS", "")
 # DNS for Domain Ownership Verification: no address = the system resolver; else that server and
 # port (make run points them at the sandbox DNS server, which serves the DNS records page).
@@ -242,18 +242,18 @@ RAMCONSOLE_SANDBOX_DNS = env_bool("RAMCONSOLE_SANDBOX_DNS", False)
 # Addresses of reverse proxies whose X-Forwarded-For may be believed; nobody else's is.
 RAMCONSOLE_TRUSTED_PROXIES = env_list("RAMCONSOLE_TRUSTED_PROXIES", "")
 
-# One line per request (ramconsole/logs.py), each record tagged with its request id. Production
+# One line per request (ramconsole/kernel/logs.py), each record tagged with its request id. Production
 # logs JSON; development plain text unless DJANGO_LOG_FORMAT=json.
 LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "request_id": {"()": "ramconsole.logs.RequestIdFilter"},
-        "no_query_string": {"()": "ramconsole.logs.QueryStringFilter"},
+        "request_id": {"()": "ramconsole.kernel.logs.RequestIdFilter"},
+        "no_query_string": {"()": "ramconsole.kernel.logs.QueryStringFilter"},
     },
     "formatters": {
-        "json": {"()": "ramconsole.logs.JsonFormatter"},
+        "json": {"()": "ramconsole.kernel.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import logon_views
-from ramconsole import errors, health
+from ramconsole.web import errors, health
 
 urlpatterns = [
     path("health", health.health, name="health"),
@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# The error pages inside the console shell (with DEBUG on too: ramconsole.errors.DebugPageMiddleware).
+# The error pages inside the console shell (with DEBUG on too: ramconsole.web.errors.DebugPageMiddleware).
 handler400 = errors.bad_request
 handler403 = errors.forbidden
 handler404 = errors.not_found

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from accesskeys.models import AccessKey
-from ramconsole.clock import utc_text
-from ramconsole.spreadsheet import FALSE, TRUE, flag, safe_cell
+from ramconsole.kernel.clock import utc_text
+from ramconsole.kernel.spreadsheet import FALSE, TRUE, flag, safe_cell
 from reports.selectors import IdentityRow, UtcText
 from security.models import PasswordPolicy
 from security.policy import password_expiry

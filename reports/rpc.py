@@ -8,8 +8,8 @@ from typing import Any
 from accesskeys.models import AccessKey
 from accounts import selectors as account_selectors
 from mfa import selectors as mfa_selectors
-from ramconsole import clock
-from ramconsole.rpc import IMS, ApiCall, format_date, register
+from ramconsole.gateway.actions import IMS, ApiCall, format_date, register
+from ramconsole.kernel import clock
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy

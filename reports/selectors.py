@@ -14,7 +14,7 @@ from django.db.models.functions import Cast
 from accesskeys.models import AccessKey
 from accounts.models import Account, LoginProfile, Principal, SystemPolicy
 from mfa.models import VirtualMFADevice
-from ramconsole import clock
+from ramconsole.kernel import clock
 from reports.models import CredentialReport
 from security import policy
 from security.models import Event

@@ -11,7 +11,7 @@ from django_tasks import task
 
 from accounts.actors import Actor
 from accounts.models import Account
-from ramconsole import clock
+from ramconsole.kernel import clock
 from reports import credential_csv, selectors
 from reports.models import CredentialReport
 from reports.selectors import IdentityRow

@@ -11,9 +11,9 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.actors import actor_of
-from ramconsole import clock
-from ramconsole.decorators import requires_action, sandbox_only
-from ramconsole.spreadsheet import BOM, csv_lines
+from ramconsole.kernel import clock
+from ramconsole.kernel.spreadsheet import BOM, csv_lines
+from ramconsole.web.decorators import requires_action, sandbox_only
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy

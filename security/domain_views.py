@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.actors import actor_of
-from ramconsole.decorators import requires_action
-from ramconsole.forms import ConfirmForm, flash_result
+from ramconsole.web.decorators import requires_action
+from ramconsole.web.forms import ConfirmForm, flash_result
 from security import policy, selectors, services
 from security.forms import AccountAliasForm, DomainAliasForm, SandboxDnsRecordForm
 

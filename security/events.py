@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Principal
-from ramconsole import clock
+from ramconsole.kernel import clock
 from security.errors import RamError
 from security.models import RESULT_SUCCESS, Event
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ramconsole.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
+from ramconsole.web.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
 from security import policy
 from security.models import PasswordPolicy, SecurityPreference
 from security.ranges import PASSWORD_POLICY_RANGES

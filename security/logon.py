@@ -27,7 +27,7 @@ from accounts import selectors
 from accounts.models import LoginProfile, Principal
 from mfa import selectors as mfa_selectors
 from mfa.models import VirtualMFADevice
-from ramconsole import clock
+from ramconsole.kernel import clock
 from security.errors import LogonRefused
 from security.models import PasswordPolicy
 from security.policy import mfa, network, passwords

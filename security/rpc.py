@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ramconsole.rpc import IMS, RAM, ApiCall, register
+from ramconsole.gateway.actions import IMS, RAM, ApiCall, register
 from security import policy, selectors, services
 from security.errors import InvalidParameter
 from security.models import PasswordPolicy

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import Account
-from ramconsole import rows
+from ramconsole.kernel import rows
 from security.models import RESULT_SUCCESS, DomainAlias, Event, PasswordPolicy, SandboxDnsRecord, SecurityPreference
 
 RESULT_FILTER_SUCCESS = "success"

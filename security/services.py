@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.models import Account
-from ramconsole import clock
+from ramconsole.kernel import clock
 from security import dns, events, policy
 from security.errors import EntityAlreadyExists, EntityNotExist, NoPermission
 from security.models import DomainAlias, PasswordPolicy, SandboxDnsRecord, SecurityPreference

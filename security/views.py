@@ -19,12 +19,12 @@ from accounts import services as account_services
 from accounts.actors import actor_of
 from accounts.forms import SelfPasswordChangeForm
 from mfa import selectors as mfa_selectors
-from ramconsole import clock
-from ramconsole.decorators import requires_account_member, requires_action, requires_root
-from ramconsole.forms import ConfirmForm
-from ramconsole.net import client_ip
-from ramconsole.paging import CappedPaginator
-from ramconsole.spreadsheet import csv_lines
+from ramconsole.kernel import clock
+from ramconsole.kernel.net import client_ip
+from ramconsole.kernel.paging import CappedPaginator
+from ramconsole.kernel.spreadsheet import csv_lines
+from ramconsole.web.decorators import requires_account_member, requires_action, requires_root
+from ramconsole.web.forms import ConfirmForm
 from security import policy, selectors, services
 from security.forms import (
     ELEMENT_CHOICES,

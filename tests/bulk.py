@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Account, LoginProfile, Principal
-from ramconsole import clock
+from ramconsole.kernel import clock
 
 BATCH = 5000
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
-from ramconsole import hashers
+from ramconsole.kernel import hashers
 from security import validators
 from security.errors import InvalidParameter, LimitExceeded, raise_all
 from security.ranges import PASSWORD_POLICY_RANGES

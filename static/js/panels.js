@@ -1,7 +1,7 @@
 // Create/edit forms and confirmations open over their page, as in the real console (PRODUCT.md §2).
 // A link marked data-panel="offcanvas" (side panel) or "modal" (dialog) keeps its href to the form
 // page: without JavaScript that page is the form. With it, the page is fetched, its <main> shown in
-// the panel and its forms sent with fetch; a redirect (ramconsole.middleware.PanelRedirectMiddleware
+// the panel and its forms sent with fetch; a redirect (ramconsole.web.middleware.PanelRedirectMiddleware
 // answers it as X-Console-Location) opens the page it leads to, any other answer is shown in the panel
 // (a form with its errors, a confirmation, a created AccessKey). Same views, same forms, same CSRF.
 "use strict";

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ramconsole import rpc
+from ramconsole.gateway import actions, dispatcher
 from tests.api.conftest import RAM_VERSION
 
 RAM_USER_PARAMS = ("UserName",)
@@ -111,8 +111,8 @@ GATEWAY_PARAMS = (
 
 
 def registered_actions() -> list[tuple[str, str]]:
-    rpc._load_handlers()
-    return sorted(rpc.HANDLERS)
+    dispatcher._load_handlers()
+    return sorted(actions.HANDLERS)
 
 
 def params_of(version: str, action: str) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ from accesskeys.services import access_key_create
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Principal
-from ramconsole import signatures
+from ramconsole.gateway import signatures
 
 RAM_VERSION = "2015-05-01"
 IMS_VERSION = "2019-08-15"
@@ -283,7 +283,7 @@ def signed_v1_params(
     timestamp: str | None = None,
     **params: str,
 ) -> dict[str, str]:
-    """Every parameter of a call signed with signature v1 by ramconsole.signatures, Signature included."""
+    """Every parameter of a call signed with signature v1 by ramconsole.gateway.signatures, Signature included."""
     signed = {
         "Action": action,
         "Version": version,

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from accounts.actors import Actor
 from accounts.models import Account, Principal
 from mfa import services as mfa_services
-from ramconsole import rpc
+from ramconsole.gateway import actions
 from reports import services as report_services
 from security.models import Event
 from tests.api.actions import ACTION_PARAMS, GATEWAY_PARAMS, USER, params_of, registered_actions
@@ -348,6 +348,6 @@ def test_every_action_and_parameter_is_fuzzed() -> None:
     registered = registered_actions()
     assert {action for _version, action in registered} == set(ACTION_PARAMS)
     for version, action in registered:
-        handler = rpc.HANDLERS[(version, action)]
+        handler = actions.HANDLERS[(version, action)]
         read = _literal_parameters(handler, importlib.import_module(handler.__module__), set())
         assert read <= set(ACTION_PARAMS[action]), (action, read - set(ACTION_PARAMS[action]))

@@ -13,7 +13,7 @@ from urllib import parse
 
 from django.test import Client
 
-from ramconsole import signatures
+from ramconsole.gateway import signatures
 from tests.api.conftest import RAM_VERSION, Key, utc_timestamp
 
 

@@ -21,7 +21,7 @@ from accesskeys import services as accesskey_services
 from accesskeys.models import AccessKey
 from accounts.actors import Actor
 from accounts.models import Account, Principal
-from ramconsole import clock
+from ramconsole.kernel import clock
 from security import services as security_services
 from tests.browser.helpers import (
     ACCESS_KEYS_NOT_ALLOWED,

@@ -20,7 +20,7 @@ from accesskeys.models import AccessKey
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal
-from ramconsole import crypto
+from ramconsole.kernel import crypto
 from security.errors import EntityNotExist, NoPermission
 from security.models import Event, SecurityPreference
 

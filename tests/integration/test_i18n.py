@@ -34,7 +34,8 @@ from accounts import notices, selectors
 from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
-from ramconsole import clock, errors
+from ramconsole.kernel import clock
+from ramconsole.web import errors
 from reports.models import CredentialReport
 from tests.api.conftest import Key, signed_v1_query
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD, bind_device, skip_or_fail

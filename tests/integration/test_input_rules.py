@@ -13,14 +13,14 @@ from django.test import Client
 
 from accounts.forms import RamUserUpdateForm, UserSearchForm
 from accounts.models import Account, Principal
-from ramconsole.forms import InputRuleMixin
+from ramconsole.web.forms import InputRuleMixin
 from security import policy
 from security.models import DomainAlias, Event, SandboxDnsRecord
 
 # Raw query-string values: NUL, a control character, an undecodable byte, a UTF-8-encoded surrogate.
 BAD_QUERY_VALUES = ["%00", "a%01b", "%1B", "%7F", "a%C2%85b", "%FF", "%ED%A0%80", "%EF%BF%BD"]
 REFUSED_MESSAGE = "Remove the control characters or undecodable bytes from this value."
-FORM_MODULES = ("accounts.forms", "security.forms", "accesskeys.forms", "mfa.forms", "ramconsole.forms")
+FORM_MODULES = ("accounts.forms", "security.forms", "accesskeys.forms", "mfa.forms", "ramconsole.web.forms")
 
 
 @pytest.fixture

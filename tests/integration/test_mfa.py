@@ -15,7 +15,7 @@ from accounts.actors import Actor
 from mfa import selectors as mfa_selectors
 from mfa import services as mfa_services
 from mfa.models import VirtualMFADevice
-from ramconsole import crypto
+from ramconsole.kernel import crypto
 from security import services as security_services
 from security.errors import NoPermission
 from security.models import Event

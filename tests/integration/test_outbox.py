@@ -13,7 +13,7 @@ from accesskeys import services as access_key_services
 from accounts import selectors, services
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, OutboxMessage, Principal
-from ramconsole import clock
+from ramconsole.kernel import clock
 from security import services as security_services
 
 pytestmark = pytest.mark.django_db

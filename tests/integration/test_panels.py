@@ -14,7 +14,7 @@ from accesskeys import services as key_services
 from accesskeys.models import AccessKey
 from accounts.actors import Actor
 from accounts.models import Account, Principal
-from ramconsole.middleware import PANEL_LOCATION_HEADER, PANEL_REQUEST_HEADER
+from ramconsole.web.middleware import PANEL_LOCATION_HEADER, PANEL_REQUEST_HEADER
 from security import services as security_services
 from security.models import DomainAlias
 from tests.conftest import ROOT_PASSWORD

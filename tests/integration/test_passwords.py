@@ -397,7 +397,7 @@ def test_a_refused_password_change_costs_one_hash_at_most(
     for i in range(5):
         services.login_profile_update(actor=root, user=user, password=f"Rotation-{i:02d}-x")
     hashes = []
-    for operation in ("make_password", "check_password"):  # what ramconsole.hashers calls to hash
+    for operation in ("make_password", "check_password"):  # what ramconsole.kernel.hashers calls to hash
         original = getattr(django_hashers, operation)
         monkeypatch.setattr(django_hashers, operation, lambda *a, _o=original: hashes.append(1) or _o(*a))
     if refusal == "not allowed":

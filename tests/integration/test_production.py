@@ -22,7 +22,7 @@ from django.urls import reverse
 from accesskeys import services as access_key_services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
-from ramconsole import logs
+from ramconsole.kernel import logs
 from tests.api.conftest import Key, encode, signed_v1_params
 from tests.conftest import free_port
 
@@ -59,7 +59,7 @@ def test_health_answers_503_when_the_database_fails(
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "error"}  # the reason stays in the log
     assert b"db.internal" not in response.content
-    failure = next(r for r in caplog.records if r.name == "ramconsole.health")
+    failure = next(r for r in caplog.records if r.name == "ramconsole.web.health")
     assert failure.request_id == "probe-0001-abcdef"  # records logged during the request carry its id
 
 
@@ -67,7 +67,7 @@ def test_health_answers_503_when_the_database_fails(
 def test_health_says_degraded_without_redis_and_stays_in_the_load_balancer(settings) -> None:
     settings.CACHES = {
         "default": {
-            "BACKEND": "ramconsole.rediscache.ResilientRedisCache",
+            "BACKEND": "ramconsole.kernel.rediscache.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
@@ -175,7 +175,7 @@ def test_production_settings_share_cache_and_sessions_through_redis() -> None:
     assert _settings_of(
         with_redis, "[s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'], s.SESSION_ENGINE]"
     ) == [
-        "ramconsole.rediscache.ResilientRedisCache",
+        "ramconsole.kernel.rediscache.ResilientRedisCache",
         "redis://127.0.0.1:6379/3",
         "django.contrib.sessions.backends.cached_db",
     ]

@@ -36,7 +36,7 @@ def test_security_headers_on_every_page(root_client: Client) -> None:
 def test_argon2id_is_the_production_hasher() -> None:
     from ramconsole import settings as production_settings
 
-    assert production_settings.PASSWORD_HASHERS[0] == "ramconsole.hashers.BoundedArgon2PasswordHasher"
+    assert production_settings.PASSWORD_HASHERS[0] == "ramconsole.kernel.hashers.BoundedArgon2PasswordHasher"
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:

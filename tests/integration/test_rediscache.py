@@ -1,4 +1,4 @@
-"""The Redis cache as an optimisation (ramconsole/rediscache.py), against real sockets: a port
+"""The Redis cache as an optimisation (ramconsole/kernel/rediscache.py), against real sockets: a port
 nobody listens on, a listener that never answers, and the real Redis behind a hop the test cuts
 and restores (as a network partition or a Redis restart would)."""
 
@@ -20,8 +20,8 @@ import redis
 from django.test import Client
 
 from accounts.models import Principal
-from ramconsole import rediscache
-from ramconsole.rediscache import ResilientRedisCache
+from ramconsole.kernel import rediscache
+from ramconsole.kernel.rediscache import ResilientRedisCache
 from tests.conftest import free_port, skip_or_fail
 
 REDIS_URL_DEFAULT = "redis://127.0.0.1:6379/15"  # the multi-worker tests' database, not make serve's 0
@@ -119,13 +119,13 @@ def _through(hop: RedisHop, real_redis: redis.Redis) -> str:
 
 
 def _outage_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "ramconsole.rediscache"]
+    return [r.getMessage() for r in caplog.records if r.name == "ramconsole.kernel.rediscache"]
 
 
 def test_every_operation_on_an_unreachable_redis_is_a_miss(caplog: pytest.LogCaptureFixture) -> None:
     cache = _cache(f"redis://127.0.0.1:{free_port()}/0")
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="ramconsole.rediscache"):
+    with caplog.at_level(logging.WARNING, logger="ramconsole.kernel.rediscache"):
         assert cache.get("k") is None and cache.get("k", "fallback") == "fallback"
         assert cache.get_many(["k", "l"]) == {}
         assert cache.has_key("k") is False and "k" not in cache
@@ -173,7 +173,7 @@ def test_a_redis_back_from_an_outage_answers_nothing_cached_before_it(
     assert cache.get("session") == "before" and cache.reachable()
 
     hop.cut()
-    with caplog.at_level(logging.WARNING, logger="ramconsole.rediscache"):
+    with caplog.at_level(logging.WARNING, logger="ramconsole.kernel.rediscache"):
         cache.delete("session")  # a logout during the outage: Redis never hears of it
         assert cache.get("session") is None
         hop.restore()
@@ -197,7 +197,7 @@ def test_a_session_ended_while_redis_was_down_stays_ended(
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "sessions": {
-            "BACKEND": "ramconsole.rediscache.ResilientRedisCache",
+            "BACKEND": "ramconsole.kernel.rediscache.ResilientRedisCache",
             "LOCATION": _through(hop, real_redis),
             "KEY_PREFIX": prefix,
             "OPTIONS": OPTIONS,

@@ -1,4 +1,4 @@
-"""The API gateway's hand-written reads (ramconsole/rows.py) give the same instances as the ORM."""
+"""The API gateway's hand-written reads (ramconsole/kernel/rows.py) give the same instances as the ORM."""
 
 from __future__ import annotations
 

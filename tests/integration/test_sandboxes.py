@@ -18,7 +18,7 @@ from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, OutboxMessage, Principal, Sandbox
 from mfa import selectors as mfa_selectors
 from mfa.models import VirtualMFADevice
-from ramconsole import clock
+from ramconsole.kernel import clock
 from reports import services as report_services
 from reports.models import CredentialReport
 from security import services as security_services

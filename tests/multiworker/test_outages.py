@@ -153,7 +153,7 @@ def test_without_the_database_the_console_answers_503_inside_its_shell(database_
     health = Browser(database_down_server).request("GET", "/health")  # a probe: no cookie
     assert (health.status_code, health.json()) == (503, {"status": "error", "database": "error", "cache": "ok"})
     reasons = [
-        line["message"] for line in database_down_server.log_lines() if line["logger"] == "ramconsole.middleware"
+        line["message"] for line in database_down_server.log_lines() if line["logger"] == "ramconsole.web.middleware"
     ]
     assert len(reasons) == 2 and all("Connection refused" in reason for reason in reasons), reasons
 

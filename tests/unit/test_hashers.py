@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core.exceptions import ImproperlyConfigured
 
-from ramconsole.hashers import BoundedArgon2PasswordHasher, HashSlots
+from ramconsole.kernel.hashers import BoundedArgon2PasswordHasher, HashSlots
 
 
 def test_its_hashes_are_argon2id_hashes() -> None:
@@ -71,7 +71,7 @@ ROOT_DIR = Path(__file__).resolve().parents[2]
 HOLDER = """
 import sys, threading, time
 from pathlib import Path
-from ramconsole.hashers import HashSlots
+from ramconsole.kernel.hashers import HashSlots
 slots = HashSlots(int(sys.argv[2]), Path(sys.argv[1]))
 rounds, hold = int(sys.argv[3]), float(sys.argv[4])
 def say(line):  # one write per line: two threads' prints would interleave

@@ -9,10 +9,10 @@ import time_machine
 from django.test import RequestFactory, override_settings
 
 from accounts.models import Account
-from ramconsole import clock
-from ramconsole.net import client_ip
-from ramconsole.spreadsheet import csv_lines, safe_cell
-from ramconsole.templatetags.console import duration_text
+from ramconsole.kernel import clock
+from ramconsole.kernel.net import client_ip
+from ramconsole.kernel.spreadsheet import csv_lines, safe_cell
+from ramconsole.web.templatetags.console import duration_text
 
 
 @time_machine.travel(datetime(2030, 1, 1, tzinfo=UTC), tick=False)

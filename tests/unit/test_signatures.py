@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ramconsole import signatures
+from ramconsole.gateway import signatures
 
 
 def test_rpc_known_answer_from_the_documentation() -> None:

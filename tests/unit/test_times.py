@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from django.template import Context, Template
 
-from ramconsole import clock
-from ramconsole.templatetags.console import utc_time
+from ramconsole.kernel import clock
+from ramconsole.web.templatetags.console import utc_time
 
 
 def test_a_time_is_a_time_element_with_its_utc_value() -> None:

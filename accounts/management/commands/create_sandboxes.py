@@ -35,7 +35,7 @@ class Command(BaseCommand):
             for login in sandbox.logins_of(made)
         ]
         if options["output"]:
-            # A file the trainer opens in a spreadsheet: UTF-8 with a BOM, CRLF (ramconsole/spreadsheet.py).
+            # A file the trainer opens in a spreadsheet: UTF-8 with a BOM, CRLF (ramconsole/kernel/spreadsheet.py).
             with open(options["output"], "w", newline="", encoding="utf-8-sig") as handle:
                 _write_csv(handle, rows, lineterminator="\r\n")
             self.stderr.write(f"{count} sandbox(es) created; logins written to {options['output']}")

@@ -127,6 +127,6 @@ class RequestLogMiddleware:
         return response
 
 
-@receiver(request_finished, dispatch_uid="ramconsole.logs.clear_request_id")
+@receiver(request_finished, dispatch_uid="ramconsole.kernel.logs.clear_request_id")
 def clear_request_id(**_kwargs: object) -> None:
     request_id_var.set("-")

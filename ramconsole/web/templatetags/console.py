@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ramconsole import clock
+from ramconsole.kernel import clock
 
 register = template.Library()
 

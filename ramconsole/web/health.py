@@ -3,7 +3,7 @@
 For load balancers and probes: no logon, no session, no CSRF; a small JSON body that names each
 check and never the error itself (it could name hosts or credentials). Without its database a
 worker can serve nothing: 503, take it out. Without Redis it serves everything, only slower
-(ramconsole/rediscache.py): 200 with `"status": "degraded"`, as every worker shares that Redis and
+(ramconsole/kernel/rediscache.py): 200 with `"status": "degraded"`, as every worker shares that Redis and
 taking them all out would turn a slower console into no console.
 """
 
@@ -17,7 +17,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from ramconsole.rediscache import ResilientRedisCache
+from ramconsole.kernel.rediscache import ResilientRedisCache
 
 logger = logging.getLogger(__name__)
 

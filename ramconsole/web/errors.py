@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from ramconsole.rpc import API_ANSWER
+from ramconsole.gateway.actions import API_ANSWER
 
 # Set on every response built here: DebugPageMiddleware leaves those alone.
 SHELL_PAGE = "console_error_page"

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
-from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -22,22 +15,20 @@ from django.views.decorators.csrf import csrf_exempt
 from accesskeys import selectors as key_selectors
 from accesskeys import services as key_services
 from accesskeys.models import AccessKey
-from accounts import selectors as account_selectors
 from accounts.actors import Actor
-from accounts.models import Principal
-from ramconsole import clock, crypto, rows, signatures
-from ramconsole.net import client_ip
-from ramconsole.outages import DATABASE_UNAVAILABLE
+from ramconsole.gateway import signatures
+from ramconsole.gateway.actions import API_ANSWER, HANDLERS, HOSTS, IMS, RAM, ApiCall
+from ramconsole.gateway.nonces import remember_nonce
+from ramconsole.kernel import clock, crypto
+from ramconsole.kernel.net import client_ip
+from ramconsole.kernel.outages import DATABASE_UNAVAILABLE
 from security import events, policy
-from security.errors import EntityNotExist, InvalidParameter, RamError
-from security.models import ApiNonce, Event
+from security.errors import RamError
+from security.models import Event
 from security.policy import GatewayError
 
 logger = logging.getLogger(__name__)
 
-RAM = "2015-05-01"
-IMS = "2019-08-15"
-HOSTS = {RAM: "ram.aliyuncs.com", IMS: "ims.aliyuncs.com"}
 HANDLER_MODULES = ("accounts.rpc", "security.rpc", "accesskeys.rpc", "mfa.rpc", "reports.rpc")
 ACS3_REQUIRED_HEADERS = {
     "host",
@@ -47,133 +38,11 @@ ACS3_REQUIRED_HEADERS = {
     "x-acs-signature-nonce",
     "x-acs-content-sha256",
 }
-_TRUE = {"true"}
-_FALSE = {"false"}
-
-
-def format_date(value: datetime | None) -> str:
-    return clock.utc_text(value) or ""
-
-
-@dataclass
-class ApiCall:
-    """One authenticated call: who, which version, and its (decoded, string) parameters."""
-
-    version: str
-    action: str
-    params: dict[str, str]
-    actor: Actor
-
-    @property
-    def is_ims(self) -> bool:
-        return self.version == IMS
-
-    @property
-    def account(self) -> Any:
-        return self.actor.account
-
-    def text(self, name: str, *, required: bool = False, default: str = "") -> str:
-        value = self.params.get(name)
-        if value is None or (required and value == ""):
-            if required:
-                raise InvalidParameter(
-                    _('The input parameter "%(p)s" that is mandatory for processing this request is not supplied.')
-                    % {"p": name},
-                    code="MissingParameter",
-                )
-            return default
-        return value
-
-    def has(self, name: str) -> bool:
-        return name in self.params
-
-    def boolean(self, name: str, default: bool | None = None) -> bool | None:
-        """Booleans arrive as True/true/False/false (Python SDKs send str(bool))."""
-        if name not in self.params:
-            return default
-        value = self.params[name].strip().lower()
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise InvalidParameter(
-            _('The parameter - "%(p)s" is not a boolean.') % {"p": name}, code=f"InvalidParameter.{name}.Format"
-        )
-
-    def integer(self, name: str, default: int | None = None) -> int | None:
-        if name not in self.params or self.params[name] == "":
-            return default
-        try:
-            return int(self.params[name])
-        except ValueError:
-            raise InvalidParameter(
-                _('The parameter - "%(p)s" is not an integer.') % {"p": name}, code=f"InvalidParameter.{name}.Format"
-            ) from None
-
-    def max_items(self, *, default: int, maximum: int) -> int:
-        """The MaxItems of a paged List/Get action, 1 to `maximum`."""
-        value = self.integer("MaxItems", default=default)
-        if not 1 <= value <= maximum:
-            raise InvalidParameter(
-                f'The parameter - "MaxItems" MUST be in the range of 1 and {maximum}.',
-                code="InvalidParameter.MaxItems.Range",
-            )
-        return value
-
-    def user(self, *, required: bool = True, by_access_key: bool = False) -> Principal:
-        """The RAM user a call names: UserName (RAM), UserPrincipalName or UserId (IMS).
-        Not named and not required: the caller itself (CreateAccessKey, ListAccessKeys, …)."""
-        account = self.account
-        if self.is_ims:
-            upn, user_id = self.params.get("UserPrincipalName", ""), self.params.get("UserId", "")
-            key_id = self.params.get("UserAccessKeyId", "") if by_access_key else ""
-            if key_id:  # IMS GetUser may name the user by one of its AccessKeys
-                key = key_selectors.access_key_by_id(key_id)
-                if key is None or key.principal.account_id != account.pk or not key.principal.is_ram_user:
-                    raise EntityNotExist("The user does not exist.", code="EntityNotExist.User")
-                return account_selectors.ram_user_get(account=account, user_id=key.principal.user_id)
-            if user_id:
-                return account_selectors.ram_user_get(account=account, user_id=user_id)
-            if upn:
-                principal = account_selectors.principal_for_logon_name(upn)
-                if principal is None or principal.account_id != account.pk or not principal.is_ram_user:
-                    raise EntityNotExist("The user does not exist.", code="EntityNotExist.User")
-                return principal
-            name_param = "UserPrincipalName"
-        else:
-            name = self.params.get("UserName", "")
-            if name:
-                return account_selectors.ram_user_get_by_name(account=account, name=name)
-            name_param = "UserName"
-        if required:
-            self.text(name_param, required=True)
-        return self.actor.principal
-
-
-Handler = Callable[[ApiCall], dict[str, Any]]
-HANDLERS: dict[tuple[str, str], Handler] = {}
-
-
-def register(action: str, *, versions: tuple[str, ...] = (RAM, IMS)) -> Callable[[Handler], Handler]:
-    def decorate(handler: Handler) -> Handler:
-        for version in versions:
-            HANDLERS[(version, action)] = handler
-        return handler
-
-    return decorate
 
 
 def _load_handlers() -> None:
     for module in HANDLER_MODULES:
         importlib.import_module(module)
-
-
-# Set on every answer the endpoint builds, so the console's error pages never replace one.
-API_ANSWER = "ram_api_answer"
-
-
-def is_api_request(request: HttpRequest) -> bool:
-    return "Action" in request.GET or "Action" in request.POST or "x-acs-action" in request.headers
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
@@ -238,7 +107,7 @@ def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, 
             f"Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}",
             code="SignatureDoesNotMatch",
         )
-    _remember_nonce(key.access_key_id, nonce, now)
+    remember_nonce(key.access_key_id, nonce, now)
     return key
 
 
@@ -253,34 +122,6 @@ def _checked_key(access_key_id: str, params: dict[str, str], seen: dict[str, Acc
     policy.check_key_usable(key)
     policy.check_api_parameters(params)
     return key
-
-
-# Stale nonces are deleted at most once a minute per process, not on every call: a nonce is kept
-# twice the timestamp window, and a call whose timestamp is outside the window is refused before
-# its nonce is looked at, so a stale row lingering a minute longer changes no answer.
-NONCE_CLEANUP_INTERVAL = 60.0
-_next_nonce_cleanup = 0.0
-
-
-def _remember_nonce(access_key_id: str, nonce: str, now: datetime) -> None:
-    global _next_nonce_cleanup  # one timestamp per worker process
-    if not nonce:
-        raise GatewayError(_("The signature nonce is missing."), code="MissingParameter")
-    if time.monotonic() >= _next_nonce_cleanup:
-        _next_nonce_cleanup = time.monotonic() + NONCE_CLEANUP_INTERVAL
-        ApiNonce.objects.filter(seen_at__lt=now - policy.TIMESTAMP_WINDOW * 2).delete()
-    # One statement, no transaction of its own: the unique constraint decides between concurrent
-    # replays (the second waits for the first to commit, then inserts nothing). The nonce is stored
-    # whole: the gateway refused one longer than its column (policy.SIGNATURE_NONCE_MAX_LENGTH).
-    with connection.cursor() as cursor:
-        cursor.execute(_nonce_insert_sql(), [access_key_id, nonce, connection.ops.adapt_datetimefield_value(now)])
-        if cursor.fetchone() is None:
-            raise GatewayError(_("Specified signature nonce was used already."), code="SignatureNonceUsed")
-
-
-@cache
-def _nonce_insert_sql() -> str:
-    return rows.insert_unless_present(ApiNonce, ("access_key_id", "nonce", "seen_at"), ("access_key_id", "nonce"))
 
 
 def _error_response(error: RamError, *, request_id: str, version: str) -> JsonResponse:

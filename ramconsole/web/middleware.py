@@ -19,10 +19,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from ramconsole import clock
-from ramconsole.net import client_ip
-from ramconsole.outages import DATABASE_UNAVAILABLE
-from ramconsole.rpc import is_api_request
+from ramconsole.gateway.actions import is_api_request
+from ramconsole.kernel import clock
+from ramconsole.kernel.net import client_ip
+from ramconsole.kernel.outages import DATABASE_UNAVAILABLE
 from security import policy
 from security.selectors import security_preference_of
 
