@@ -172,6 +172,24 @@ class PolicyAttachment(models.Model):
         return f"{self.policy_name} → {self.principal_id}"
 
 
+class UserTag(models.Model):
+    """A tag of a RAM user (IMS CreateUser / TagResources): one value per key."""
+
+    principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=128)
+    value = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["principal", "key"]
+        constraints = [models.UniqueConstraint(fields=["principal", "key"], name="user_tag_key_once")]
+        # ListUsers' Tag filter looks users up by key and value.
+        indexes = [models.Index(fields=["key", "value"], name="user_tag_key_value")]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value} on {self.principal_id}"
+
+
 class LoginProfile(models.Model):
     """Whether and how a RAM user may log on to the console with a password (PRODUCT.md §4).
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from accounts.models import (
     PolicyAttachment,
     Principal,
     Sandbox,
+    UserTag,
 )
 from ramconsole.kernel import rows
 from security.errors import EntityNotExist
@@ -221,13 +223,35 @@ def login_profile_of(principal: Principal) -> LoginProfile | None:
     return LoginProfile.objects.filter(principal=principal).first()
 
 
-def ram_users_after(*, account: Account, after_pk: int, limit: int) -> QuerySet[Principal]:
-    """A page of ListUsers: RAM users in creation order after the marker."""
-    return (
-        Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, pk__gt=after_pk)
-        .select_related("account__domain_alias")
-        .order_by("pk")[:limit]
-    )
+def ram_users_after(
+    *,
+    account: Account,
+    after_pk: int,
+    limit: int,
+    tags: Sequence[tuple[str, str | None]] = (),
+    with_tags: bool = False,
+) -> QuerySet[Principal]:
+    """A page of ListUsers: RAM users in creation order after the marker; with `tags`, only the
+    users that have every one of them (a None value: the key with any value)."""
+    users = Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER, pk__gt=after_pk)
+    for key, value in tags:
+        tagged = UserTag.objects.filter(principal=OuterRef("pk"), key=key)
+        users = users.filter(Exists(tagged if value is None else tagged.filter(value=value)))
+    users = users.select_related("account__domain_alias")
+    if with_tags:
+        users = users.prefetch_related(_tags_prefetch())
+    return users.order_by("pk")[:limit]
+
+
+def _tags_prefetch() -> Prefetch:
+    return Prefetch("tags", queryset=UserTag.objects.order_by("key"), to_attr="sorted_tags")
+
+
+def tags_of(user: Principal) -> list[UserTag]:
+    """A RAM user's tags by key (those a list prefetched, if it did)."""
+    if hasattr(user, "sorted_tags"):
+        return user.sorted_tags
+    return list(UserTag.objects.filter(principal=user).order_by("key"))
 
 
 def sandbox_of(account: Account) -> Sandbox | None:

@@ -119,6 +119,7 @@ from security.policy.passwords import (
     root_password_help_texts,
     root_password_problems,
 )
+from security.policy.quotas import ACCOUNT_SUMMARY_QUOTAS
 from security.policy.report import AccountFacts, CheckItem, may_open_fix_page, password_level, score, security_check
 from security.policy.sessions import is_session_expired, session_expires_at
 from security.policy.status import (
@@ -141,20 +142,25 @@ from security.policy.users import (
     DISPLAY_NAME_MAX_LENGTH,
     IMS_DISPLAY_NAME_MAX_LENGTH,
     MAX_RAM_USERS_PER_ACCOUNT,
+    MAX_TAGS_PER_USER,
     USER_NAME_MAX_LENGTH,
     check_can_add_ram_user,
     check_can_delete_user,
+    check_can_tag_user,
     check_contact,
     check_display_name,
     check_system_policy_name,
+    check_tags,
     check_user_attributes,
     check_user_name,
     clock_offset_after,
     delete_conflicts,
     user_name_from_upn,
+    user_statuses,
 )
 
 __all__ = [
+    "ACCOUNT_SUMMARY_QUOTAS",
     "ADMIN_ONLY_READS",
     "CLOCK_STEPS",
     "COMMENTS_MAX_LENGTH",
@@ -173,6 +179,7 @@ __all__ = [
     "MAX_MASK_CHARS",
     "MAX_PARAMETER_NAME_LENGTH",
     "MAX_RAM_USERS_PER_ACCOUNT",
+    "MAX_TAGS_PER_USER",
     "PASSWORD_HISTORY_KEPT",
     "PASSWORD_MAX_LENGTH",
     "REASON_THROTTLED",
@@ -221,6 +228,7 @@ __all__ = [
     "check_can_add_ram_user",
     "check_can_delete_user",
     "check_can_manage_credentials_of",
+    "check_can_tag_user",
     "check_code_format",
     "check_contact",
     "check_device_name",
@@ -237,6 +245,7 @@ __all__ = [
     "check_root_password",
     "check_security_preference_values",
     "check_system_policy_name",
+    "check_tags",
     "check_timestamp",
     "check_user_attributes",
     "check_user_name",
@@ -292,5 +301,6 @@ __all__ = [
     "user_name_from_upn",
     "user_status",
     "user_status_condition",
+    "user_statuses",
     "was_used_recently",
 ]

@@ -23,6 +23,21 @@ IMS_DISPLAY_NAME_MAX_LENGTH = 24
 COMMENTS_MAX_LENGTH = 128
 MOBILE_PHONE_PATTERN = re.compile(r"^\d{1,4}-\d{4,15}$")
 
+# User tags (IMS CreateUser, TagResources; the SDK models' field comments): at most 20 per user, a key
+# of 1-128 characters, a value of 0-128. RAM reserves keys starting with `aliyun` or `acs:` and values
+# starting with `acs:` (refused whatever their case here, as Alibaba Cloud's tag rules elsewhere do),
+# and refuses `http://` and `https://` anywhere in either. Error codes are this sandbox's [INF].
+MAX_TAGS_PER_USER = 20
+TAG_KEY_MAX_LENGTH = 128
+TAG_VALUE_MAX_LENGTH = 128
+TAG_KEY_RESERVED_PREFIXES = ("aliyun", "acs:")
+TAG_VALUE_RESERVED_PREFIXES = ("acs:",)
+TAG_FORBIDDEN_PARTS = ("http://", "https://")
+
+# ListUsers (IMS) Status: `active` (the default), `freeze`, or both; no user of this sandbox is frozen.
+USER_STATUS_ACTIVE = "active"
+USER_STATUSES = frozenset({USER_STATUS_ACTIVE, "freeze"})
+
 
 def check_user_name(name: str, *, parameter: str = "UserName") -> None:
     """1-64 characters of letters, digits, `.`, `_` and `-`."""
@@ -116,6 +131,71 @@ def check_user_attributes(
     check_all(*checks)
 
 
+def _check_tag_text(text: str, *, n: int, part: str, min_length: int, max_length: int, reserved: tuple) -> None:
+    parameter = f"Tag.{n}.{part}"
+    if not min_length <= len(text) <= max_length:
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" must be %(min)d to %(max)d characters.')
+            % {"p": parameter, "min": min_length, "max": max_length},
+            code=f"InvalidParameter.Tag.{part}.Length",
+        )
+    folded = text.lower()
+    if folded.startswith(reserved) or any(forbidden in folded for forbidden in TAG_FORBIDDEN_PARTS):
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" may not start with %(reserved)s or contain http:// or https://.')
+            % {"p": parameter, "reserved": " or ".join(reserved)},
+            code=f"InvalidParameter.Tag.{part}.Format",
+        )
+
+
+def check_tags(tags: list[tuple[str, str]]) -> None:
+    """The tags of one call (CreateUser, TagResources, or ListUsers' filter), `Tag.1` first: at
+    most 20, each key once, every key and value within RAM's rules."""
+    if len(tags) > MAX_TAGS_PER_USER:
+        raise InvalidParameter(
+            _('The parameter - "Tag" may hold at most %(n)d tags.') % {"n": MAX_TAGS_PER_USER},
+            code="InvalidParameter.Tag.Count",
+        )
+    seen: set[str] = set()
+    for n, (key, value) in enumerate(tags, start=1):
+        _check_tag_text(
+            key, n=n, part="Key", min_length=1, max_length=TAG_KEY_MAX_LENGTH, reserved=TAG_KEY_RESERVED_PREFIXES
+        )
+        _check_tag_text(
+            value,
+            n=n,
+            part="Value",
+            min_length=0,
+            max_length=TAG_VALUE_MAX_LENGTH,
+            reserved=TAG_VALUE_RESERVED_PREFIXES,
+        )
+        if key in seen:
+            raise InvalidParameter(
+                _('The parameter - "%(p)s" repeats an earlier tag key.') % {"p": f"Tag.{n}.Key"},
+                code="InvalidParameter.Tag.Key.Duplicate",
+            )
+        seen.add(key)
+
+
+def check_can_tag_user(*, existing_keys: set[str], new_keys: set[str]) -> None:
+    """A user keeps at most 20 tags; a key it already has is overwritten, not added."""
+    if len(existing_keys | new_keys) > MAX_TAGS_PER_USER:
+        raise LimitExceeded(
+            _("The count of tags of the user beyond the current limits (%(n)d).") % {"n": MAX_TAGS_PER_USER},
+            code="LimitExceeded.User.Tag",
+        )
+
+
+def user_statuses(status: str, *, tagged: bool) -> frozenset[str]:
+    """ListUsers' Status (IMS): `active` when not given, both states when a Tag filter is."""
+    if not status:
+        return USER_STATUSES if tagged else frozenset({USER_STATUS_ACTIVE})
+    statuses = frozenset(status.split(","))
+    if not statuses <= USER_STATUSES:
+        raise InvalidParameter(_('The parameter - "Status" is incorrect.'), code="InvalidParameter.Status")
+    return statuses
+
+
 def check_can_add_ram_user(*, existing_count: int) -> None:
     """At most 1000 RAM users per account."""
     if existing_count >= MAX_RAM_USERS_PER_ACCOUNT:
@@ -197,12 +277,12 @@ def clock_offset_after(current: timedelta, step: str) -> timedelta:
     return current + CLOCK_STEPS[step]
 
 
-def user_name_from_upn(upn: str, *, default_domain: str) -> str:
-    """IMS names a new user by its UPN; only the account's default domain may follow the `@`."""
+def user_name_from_upn(upn: str, *, default_domain: str, parameter: str = "UserPrincipalName") -> str:
+    """IMS names a new (or renamed) user by its UPN; only the account's default domain may follow the `@`."""
     name, _at, domain = upn.rpartition("@")
     if domain.lower() != default_domain:
         raise InvalidParameter(
-            _('The parameter - "UserPrincipalName" must end with @%(d)s.') % {"d": default_domain},
-            code="InvalidParameter.UserPrincipalName.Format",
+            _('The parameter - "%(p)s" must end with @%(d)s.') % {"p": parameter, "d": default_domain},
+            code=f"InvalidParameter.{parameter}.Format",
         )
     return name
