@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accesskeys import selectors, services
 from accesskeys.forms import AccessKeyDeleteForm, AccessKeyStatusForm
+from accesskeys.links import access_key_url
 from accounts.actors import actor_of
 from ramconsole.kernel import clock
 from ramconsole.web.decorators import credential_owner, requires_account_member
@@ -27,47 +27,6 @@ from security.errors import EntityNotExist, RamError
 if TYPE_CHECKING:
     from accesskeys.models import AccessKey
     from accounts.models import Principal
-
-
-@dataclass(frozen=True)
-class AccessKeyRow:
-    """One line of a User AccessKeys table, with its links."""
-
-    key: AccessKey
-    rotation_due: bool
-    status_url: str
-    delete_url: str
-    rotate_url: str
-
-
-def _url(owner: Principal, viewer: Principal, name: str, *args: str) -> str:
-    """The own-key page when the viewer manages its own keys, else the RAM user's page."""
-    if owner.pk == viewer.pk:
-        return reverse(f"accesskeys:own-{name}", args=args)
-    return reverse(f"accesskeys:user-{name}", args=[owner.user_id, *args])
-
-
-def access_key_section(owner: Principal, *, viewer: Principal) -> dict:
-    """The context of a User AccessKeys section: rows, what the viewer may do, where to create."""
-    now = clock.now(owner.account)
-    rows = [
-        AccessKeyRow(
-            key=key,
-            rotation_due=policy.is_rotation_due(key.created_at, now=now),
-            status_url=_url(owner, viewer, "status", key.access_key_id),
-            delete_url=_url(owner, viewer, "delete", key.access_key_id),
-            rotate_url=_url(owner, viewer, "rotate", key.access_key_id),
-        )
-        for key in selectors.access_keys_of(owner)
-    ]
-    manageable = policy.can(viewer, "CreateAccessKey", target=owner) and (not owner.is_root or viewer.pk == owner.pk)
-    return {
-        "access_key_rows": rows,
-        "access_keys_manageable": manageable,
-        "access_key_create_url": _url(owner, viewer, "create"),
-        "access_key_limit_reached": len(rows) >= policy.MAX_ACCESS_KEYS,
-        "access_key_owner_is_root": owner.is_root,
-    }
 
 
 def _key(owner: Principal, access_key_id: str) -> AccessKey:
@@ -174,9 +133,9 @@ def access_key_rotate(request: HttpRequest, access_key_id: str, user_id: str | N
             "new": new,
             "blocking": blocking,
             "old_recently_used": policy.was_used_recently(old.last_used_at, now=now),
-            "create_url": _url(owner, request.user, "create"),
-            "status_url": _url(owner, request.user, "status", old.access_key_id),
-            "delete_url": _url(owner, request.user, "delete", old.access_key_id),
+            "create_url": access_key_url(owner, request.user, "create"),
+            "status_url": access_key_url(owner, request.user, "status", old.access_key_id),
+            "delete_url": access_key_url(owner, request.user, "delete", old.access_key_id),
             "home": _home(request, owner),
             "now": now,
             "here": request.get_full_path(),

@@ -14,8 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accesskeys.views import access_key_section
-from accounts import selectors, services
+from accesskeys import selectors as access_key_selectors
+from accounts import selectors
 from accounts.actors import actor_of
 from accounts.forms import (
     LoginProfileForm,
@@ -25,6 +25,8 @@ from accounts.forms import (
     RamUserUpdateForm,
     UserSearchForm,
 )
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import users as user_services
 from mfa import selectors as mfa_selectors
 from ramconsole.gateway import actions, dispatcher
 from ramconsole.kernel import clock
@@ -146,7 +148,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, default_domain=request.user.account.default_domain
     )
     if request.method == "POST" and form.is_valid():
-        user = form.call_service(services.ram_user_create, actor=actor_of(request), **form.cleaned_data)
+        user = form.call_service(user_services.ram_user_create, actor=actor_of(request), **form.cleaned_data)
         if user is not None:
             messages.success(request, _("The RAM user %(upn)s is created.") % {"upn": user.upn})
             return redirect("accounts:user-detail", user_id=user.user_id)
@@ -158,10 +160,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
     now = clock.now(user.account)
-    keys = access_key_section(user, viewer=request.user)
-    status = policy.user_status(
-        user, rule=password_policy_of(user.account), now=now, access_keys=len(keys["access_key_rows"])
-    )
+    access_keys = list(access_key_selectors.access_keys_of(user))
+    status = policy.user_status(user, rule=password_policy_of(user.account), now=now, access_keys=len(access_keys))
     return render(
         request,
         "accounts/user_detail.html",
@@ -173,7 +173,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             "login_profile": getattr(user, "login_profile", None),
             "login_state": policy.login_profile_state(user, now=now),
             "mfa_device": mfa_selectors.device_of(user),
-            **keys,
+            "access_keys": access_keys,
         },
     )
 
@@ -185,7 +185,9 @@ def user_update(request: HttpRequest, user_id: str) -> HttpResponse:
     initial = {f: getattr(user, f) for f in ("display_name", "email", "mobile_phone", "comments")}
     form = RamUserUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        updated = form.call_service(services.ram_user_update, actor=actor_of(request), user=user, **form.cleaned_data)
+        updated = form.call_service(
+            user_services.ram_user_update, actor=actor_of(request), user=user, **form.cleaned_data
+        )
         if updated is not None:
             messages.success(request, _("The basic information is updated."))
             return redirect("accounts:user-detail", user_id=user.user_id)
@@ -200,7 +202,7 @@ def user_delete(request: HttpRequest, user_id: str) -> HttpResponse:
     form = RamUserDeleteForm(request.POST if request.method == "POST" else None, has_conflicts=bool(conflicts))
     if request.method == "POST" and form.is_valid():
         form.call_service(
-            services.ram_user_delete,
+            user_services.ram_user_delete,
             actor=actor_of(request),
             user=user,
             force=form.cleaned_data.get("confirm", False),
@@ -217,7 +219,7 @@ def user_policy_attach(request: HttpRequest, user_id: str) -> HttpResponse:
     user = _ram_user_or_404(request, user_id)
     form = PolicyAttachForm(request.POST)
     if form.is_valid():
-        form.call_service(services.policy_attach, actor=actor_of(request), user=user, **form.cleaned_data)
+        form.call_service(user_services.policy_attach, actor=actor_of(request), user=user, **form.cleaned_data)
     flash_result(request, form, _("The policy is attached."))
     return redirect("accounts:user-detail", user_id=user.user_id)
 
@@ -228,7 +230,7 @@ def user_policy_detach(request: HttpRequest, user_id: str, policy_name: str) -> 
     user = _ram_user_or_404(request, user_id)
     form = ConfirmForm(request.POST)
     if form.is_valid():
-        form.call_service(services.policy_detach, actor=actor_of(request), user=user, policy_name=policy_name)
+        form.call_service(user_services.policy_detach, actor=actor_of(request), user=user, policy_name=policy_name)
     flash_result(request, form, _("The policy is removed."))
     return redirect("accounts:user-detail", user_id=user.user_id)
 
@@ -251,7 +253,7 @@ def _login_profile_form_page(request: HttpRequest, user_id: str, *, modify: bool
         request.POST if request.method == "POST" else None, initial=initial, rules=rules, modify=modify
     )
     if request.method == "POST" and form.is_valid():
-        service = services.login_profile_update if modify else services.login_profile_create
+        service = login_profile_services.login_profile_update if modify else login_profile_services.login_profile_create
         change = form.call_service(service, actor=actor_of(request), user=user, **form.service_arguments())
         if change is not None:
             if change.generated_password:
@@ -289,7 +291,7 @@ def user_login_profile_delete(request: HttpRequest, user_id: str) -> HttpRespons
     user = _ram_user_or_404(request, user_id)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        form.call_service(services.login_profile_delete, actor=actor_of(request), user=user)
+        form.call_service(login_profile_services.login_profile_delete, actor=actor_of(request), user=user)
         if not form.errors:
             messages.success(request, _("The logon settings are removed."))
             return redirect("accounts:user-detail", user_id=user.user_id)
@@ -302,6 +304,6 @@ def user_login_profile_unlock(request: HttpRequest, user_id: str) -> HttpRespons
     user = _ram_user_or_404(request, user_id)
     form = ConfirmForm(request.POST)
     if form.is_valid():
-        form.call_service(services.login_profile_unlock, actor=actor_of(request), user=user)
+        form.call_service(login_profile_services.login_profile_unlock, actor=actor_of(request), user=user)
     flash_result(request, form, _("The user is unlocked."))
     return redirect("accounts:user-detail", user_id=user.user_id)

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accesskeys.views import access_key_section
-from accounts import services as account_services
 from accounts.actors import actor_of
 from accounts.forms import SelfPasswordChangeForm
+from accounts.services import passwords as password_services
+from accounts.services import verification as verification_services
 from mfa import selectors as mfa_selectors
 from ramconsole.kernel import clock
 from ramconsole.kernel.net import client_ip
@@ -95,7 +95,6 @@ def root_security_settings(request: HttpRequest) -> HttpResponse:
         {
             "account": request.user.account,
             "mfa_device": mfa_selectors.device_of(request.user),
-            **access_key_section(request.user, viewer=request.user),
         },
     )
 
@@ -116,7 +115,6 @@ def self_service(request: HttpRequest) -> HttpResponse:
             "can_manage_access_keys": policy.can(request.user, "CreateAccessKey", target=request.user),
             "can_manage_mfa": policy.can(request.user, "BindMFADevice", target=request.user),
             "mfa_device": mfa_selectors.device_of(request.user),
-            **access_key_section(request.user, viewer=request.user),
         },
     )
 
@@ -169,7 +167,9 @@ def verify_identity(request: HttpRequest, *, mfa_available: bool) -> tuple[Verif
     available = {"mfa_available": mfa_available, "email_available": settings.RAMCONSOLE_DEMO_MODE}
     if request.method == "POST" and "send_code" in request.POST and available["email_available"]:
         sender = ConfirmForm(request.POST)
-        if sender.is_valid() and sender.call_service(account_services.verification_code_send, actor=actor_of(request)):
+        if sender.is_valid() and sender.call_service(
+            verification_services.verification_code_send, actor=actor_of(request)
+        ):
             messages.info(request, _("A verification code was sent to the account's email (the Outbox page)."))
         for error in sender.non_field_errors():
             messages.error(request, error)
@@ -177,7 +177,7 @@ def verify_identity(request: HttpRequest, *, mfa_available: bool) -> tuple[Verif
     form = VerifyIdentityForm(request.POST if request.method == "POST" else None, **available)
     if request.method == "POST" and form.is_valid():
         verified_at = form.call_service(
-            account_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
+            verification_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
         )
         return form, verified_at
     return form, None
@@ -207,7 +207,7 @@ def root_password_change(request: HttpRequest) -> HttpResponse:
     form = RootPasswordForm(request.POST if request.method == "POST" else None, rules=policy.root_password_help_texts())
     if request.method == "POST" and form.is_valid():
         form.call_service(
-            account_services.root_password_change,
+            password_services.root_password_change,
             actor=actor_of(request),
             new_password=form.cleaned_data["new_password"],
             verified_at=verified_at,
@@ -235,7 +235,7 @@ def self_password_change(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.call_service(
-            account_services.password_change,
+            password_services.password_change,
             actor=actor_of(request),
             old_password=form.cleaned_data["old_password"],
             new_password=form.cleaned_data["new_password"],

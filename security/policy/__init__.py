@@ -28,6 +28,7 @@ from security.policy.credential_report import (
 )
 from security.policy.credentials import (
     MAX_ACCESS_KEYS,
+    can_add_access_key,
     can_manage_access_keys_of,
     check_can_add_access_key,
     check_can_manage_credentials_of,
@@ -217,6 +218,7 @@ __all__ = [
     "after_wrong_password",
     "alias_of_default_domain",
     "can",
+    "can_add_access_key",
     "can_change_own_password",
     "can_manage_access_keys_of",
     "can_reset_sandbox",

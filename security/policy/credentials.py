@@ -34,8 +34,13 @@ def can_manage_access_keys_of(actor: Principal, owner: Principal) -> bool:
     return can(actor, "CreateAccessKey", target=owner) and _may_touch_credentials_of(actor, owner)
 
 
+def can_add_access_key(*, existing_count: int) -> bool:
+    """At most two AccessKeys per identity (the page disables Create AccessKey at the limit)."""
+    return existing_count < MAX_ACCESS_KEYS
+
+
 def check_can_add_access_key(*, existing_count: int) -> None:
-    if existing_count >= MAX_ACCESS_KEYS:
+    if not can_add_access_key(existing_count=existing_count):
         raise LimitExceeded(
             _("The access key count of the user access keys beyond the current limits."),
             code="LimitExceeded.User.AccessKey",
