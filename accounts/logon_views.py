@@ -209,19 +209,8 @@ def logon_mfa_enrol(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/logon_mfa_enrol.html",
-        {"form": form, "principal": principal, **enrolment_context(device, label=principal.logon_name)},
+        {"form": form, "principal": principal, "device": device},
     )
-
-
-def enrolment_context(device: object, *, label: str) -> dict:
-    """What the scan step shows: the QR code and, for Manual entry, the account name and key."""
-    uri = mfa_selectors.provisioning_uri(device, label=label)
-    return {
-        "device": device,
-        "qr_png": mfa_selectors.qr_png_base64(uri),
-        "manual_account": label,
-        "manual_key": mfa_selectors.seed_of(device),
-    }
 
 
 @sensitive_post_parameters("new_password", "confirm_password")

@@ -16,7 +16,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.actors import actor_of
-from accounts.logon_views import enrolment_context
 from mfa import selectors, services
 from mfa.forms import MfaBindForm, MfaCodeForm
 from ramconsole.web.decorators import credential_owner, requires_account_member, requires_root
@@ -69,8 +68,7 @@ def mfa_enable(request: HttpRequest, user_id: str | None = None) -> HttpResponse
             request.session.pop(session_key, None)
             messages.success(request, _("The virtual MFA device is enabled."))
             return redirect(home)
-    context = {"form": form, "owner": owner, "home": home, **enrolment_context(device, label=owner.upn)}
-    return render(request, "mfa/mfa_enable.html", context)
+    return render(request, "mfa/mfa_enable.html", {"form": form, "owner": owner, "home": home, "device": device})
 
 
 @requires_account_member
@@ -132,8 +130,7 @@ def account_protection(request: HttpRequest) -> HttpResponse:
                 request.session.pop(PROTECTION_STEP_KEY, None)
                 messages.success(request, _("Account Protection is on."))
                 return redirect("security:root-security-settings")
-        context = {"step": step, "form": form, **enrolment_context(device, label=root.email)}
-        return render(request, "mfa/account_protection.html", context)
+        return render(request, "mfa/account_protection.html", {"step": step, "form": form, "device": device})
     return render(request, "mfa/account_protection.html", {"step": "choose"})
 
 
