@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 
+from ramconsole.kernel.env import env_int
+
 wsgi_app = "ramconsole.wsgi:application"
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WORKERS", "2"))
+workers = env_int("WORKERS", 2)
 # gthread workers: with no buffering proxy in front, a sync worker is held by a browser's idle
 # keep-alive connection (measured: p95 785 ms vs 117 ms for 20 users reading pages, benchmarks/).
 # Enough threads that logons waiting their turn to hash (ramconsole/kernel/hashers.py allows cores - 1
@@ -18,7 +20,7 @@ workers = int(os.environ.get("WORKERS", "2"))
 # left /health waiting seconds with 4 threads (benchmarks/logon_burst.py). Each thread may keep a
 # database connection: WORKERS x threads must stay below PostgreSQL's max_connections (100).
 # GUNICORN_THREADS=1 gives sync workers, for deployments behind nginx.
-threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+threads = env_int("GUNICORN_THREADS", 32)
 timeout = 30
 graceful_timeout = 10
 # No access log: gunicorn's would print query strings, where API calls carry their AccessKeyId and

@@ -10,24 +10,12 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from ramconsole.kernel.env import env_bool, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -49,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    # django-csp: its system checks (outdated or unsafe CSP settings); the header is its middleware's.
+    "csp",
     "accounts",
     "security",
     "accesskeys",
@@ -63,7 +53,8 @@ MIDDLEWARE = [
     "ramconsole.kernel.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "ramconsole.web.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ramconsole.web.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ramconsole.web.middleware.ConsoleLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,7 +140,7 @@ PASSWORD_HASHERS = [
 ]
 # Argon2id hashes running at once on this machine, across the server's processes (ramconsole/kernel/hashers.py):
 # one core is left for the other requests while a logon burst waits its turn.
-RAMCONSOLE_CONCURRENT_HASHES = int(env_str("RAMCONSOLE_CONCURRENT_HASHES", str(max(1, (os.cpu_count() or 2) - 1))))
+RAMCONSOLE_CONCURRENT_HASHES = env_int("RAMCONSOLE_CONCURRENT_HASHES", max(1, (os.cpu_count() or 2) - 1))
 # Where the slots' lock files live: every process of one server must see the same directory.
 RAMCONSOLE_HASH_SLOT_DIR = env_str(
     "RAMCONSOLE_HASH_SLOT_DIR", str(Path(tempfile.gettempdir()) / f"ramconsole-hash-slots-{os.getuid()}")
@@ -179,11 +170,22 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# No inline script or style anywhere: every asset is a vendored or project file under /static/.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+# No inline script or style anywhere: every asset is a vendored or project file under /static/,
+# so no nonce either. django-csp writes the header (it skips Django's own debug 404/500 pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -235,8 +237,8 @@ RAMCONSOLE_SECRET_KEYS = env_list("RAMCONSOLE_SECRET_KEYS", "")
 # DNS for Domain Ownership Verification: no address = the system resolver; else that server and
 # port (make run points them at the sandbox DNS server, which serves the DNS records page).
 RAMCONSOLE_DNS_RESOLVER = env_str("RAMCONSOLE_DNS_RESOLVER", "")
-RAMCONSOLE_DNS_PORT = int(env_str("RAMCONSOLE_DNS_PORT", "53"))
-RAMCONSOLE_DNS_TIMEOUT = float(env_str("RAMCONSOLE_DNS_TIMEOUT", "3"))
+RAMCONSOLE_DNS_PORT = env_int("RAMCONSOLE_DNS_PORT", 53)
+RAMCONSOLE_DNS_TIMEOUT = env_float("RAMCONSOLE_DNS_TIMEOUT", 3.0)
 # The sandbox DNS records page (and `manage.py run_sandbox_dns`) is offered when this is on.
 RAMCONSOLE_SANDBOX_DNS = env_bool("RAMCONSOLE_SANDBOX_DNS", False)
 # Addresses of reverse proxies whose X-Forwarded-For may be believed; nobody else's is.

@@ -8,7 +8,6 @@ a signed-in principal. Bodies, cookies and headers are never logged.
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import re
 import time
@@ -17,10 +16,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pythonjsonlogger.json
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What a proxy or load balancer may send: a uuid, with room for a prefix. Anything else is replaced,
@@ -32,8 +33,10 @@ QUERY_STRING = re.compile(r"\?\S*")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 request_logger = logging.getLogger("ramconsole.request")
 
-# Only these extras reach a JSON line: an extra such as Django's `request` must never be serialised.
+# What a JSON line holds, in this order (the request line's extras only on it; exc_info only with an
+# exception). No other extra reaches a line: Django's `request`, say, whose repr has the query string.
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "account_id")
+LINE_FIELDS = ("time", "level", "logger", "message", "request_id", "pid", *REQUEST_FIELDS, "exc_info")
 
 
 def request_id_from(header: str | None) -> str:
@@ -63,24 +66,25 @@ class QueryStringFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line."""
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object per line (python-json-logger), with exactly LINE_FIELDS."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", request_id_var.get()),
-            "pid": record.process,
-        }
-        for name in REQUEST_FIELDS:
-            if name in record.__dict__:
-                line[name] = record.__dict__[name]
-        if record.exc_info:
-            line["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
+    def __init__(self) -> None:
+        super().__init__(
+            ["asctime", "levelname", "name", "message", "request_id", "process"],
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+            # An extra of the same name as a renamed field would overwrite it.
+            reserved_attrs=[*RESERVED_ATTRS, "time", "level", "logger", "pid"],
+        )
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """`time`: ISO 8601 in UTC, to the millisecond."""
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        if log_data["request_id"] is None:  # a record no RequestIdFilter saw (gunicorn's own lines)
+            log_data["request_id"] = request_id_var.get()
+        return {name: log_data[name] for name in LINE_FIELDS if name in log_data}
 
 
 def _account_id(request: HttpRequest) -> str | None:

@@ -44,15 +44,15 @@ class ConsoleLocaleMiddleware(LocaleMiddleware):
         return super().process_response(request, response)
 
 
-class ContentSecurityPolicyMiddleware:
-    """Adds the project's Content-Security-Policy (Django only gains a built-in one in 6.0)."""
+class PermissionsPolicyMiddleware:
+    """Adds the Permissions-Policy header, which neither Django nor django-csp (the
+    Content-Security-Policy, settings.CONTENT_SECURITY_POLICY) sets."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 
