@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, TextField
+from django.db.models import Count, Max, TextField
 from django.db.models.functions import Cast
 
 from accesskeys.models import AccessKey
@@ -18,7 +18,6 @@ from ramconsole.kernel import clock
 from reports.models import CredentialReport
 from security import policy
 from security.models import Event
-from security.policy.credentials import ROTATION_AGE, UNUSED_AGE
 from security.selectors import password_policy_of, security_preference_of
 
 EVIDENCE_LIMIT = 10
@@ -51,8 +50,8 @@ def account_facts(account: Account, *, now: datetime) -> policy.AccountFacts:
 
 def _account_facts(account: Account, *, now: datetime) -> policy.AccountFacts:
     """Every number of the Security Check in a handful of aggregate queries, whatever the user count."""
-    unused = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - UNUSED_AGE)
-    old = Q(created_at__lt=now - ROTATION_AGE)
+    unused = policy.unused_key_condition(now=now)
+    old = policy.rotation_due_key_condition(now=now)
     profiles = LoginProfile.objects.filter(principal__account=account)
     user_counts = {
         "total": Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER).count(),
@@ -108,8 +107,8 @@ def _evidence(account: Account, *, now: datetime) -> Evidence:
         .order_by("name")[:EVIDENCE_LIMIT]
     )
     keys = AccessKey.objects.filter(principal__account=account).order_by("created_at")
-    unused = keys.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - UNUSED_AGE))
-    old = keys.filter(created_at__lt=now - ROTATION_AGE)
+    unused = keys.filter(policy.unused_key_condition(now=now))
+    old = keys.filter(policy.rotation_due_key_condition(now=now))
     return Evidence(
         console_users_without_mfa=[user.upn for user in console_without_mfa],
         unused_keys=list(unused.values_list("access_key_id", flat=True)[:EVIDENCE_LIMIT]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Principal
@@ -54,10 +55,20 @@ def is_rotation_due(created_at: datetime, *, now: datetime) -> bool:
     return now - created_at > ROTATION_AGE
 
 
+def rotation_due_key_condition(*, now: datetime) -> Q:
+    """is_rotation_due as an SQL condition on AccessKey rows (the Security Check counts with it)."""
+    return Q(created_at__lt=now - ROTATION_AGE)
+
+
 def is_unused(created_at: datetime, last_used_at: datetime | None, *, now: datetime) -> bool:
     """Never used, or not used for 90 days (the security report's "unused")."""
     reference = last_used_at or created_at
     return last_used_at is None or now - reference > UNUSED_AGE
+
+
+def unused_key_condition(*, now: datetime) -> Q:
+    """is_unused as an SQL condition on AccessKey rows (the Security Check counts with it)."""
+    return Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - UNUSED_AGE)
 
 
 def should_record_use(last_used_at: datetime | None, *, now: datetime) -> bool:
