@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from mfa import services as mfa_services
 from mfa.forms import LogonMfaForm, MfaBindForm
 from ramconsole.kernel import clock
 from ramconsole.kernel.net import client_ip
+from ramconsole.web.decorators import sandbox_only
 from ramconsole.web.middleware import SESSION_STARTED_KEY
 from security import logon as logon_pipeline
 from security import policy
@@ -67,20 +68,17 @@ def logon(request: HttpRequest) -> HttpResponse:
                 pending.start(request, principal=outcome.principal, steps=outcome.pending_steps, next_url=next_url)
                 return redirect(STEP_VIEWS[outcome.pending_steps[0]])
             return _start_session(request, outcome.principal, next_url=next_url)
-    context: dict[str, object] = {"form": form}
-    if settings.RAMCONSOLE_DEMO_MODE:
-        context["demo_logins"] = sandbox.demo_panel_logins()
-        context["demo_mfa_codes"] = sandbox.demo_mfa_codes(context["demo_logins"])
+    panel = sandbox.demo_panel()
+    context = {"form": form, "demo_logins": panel.logins, "demo_mfa_codes": panel.mfa_codes}
     return render(request, "accounts/logon.html", context)
 
 
 @never_cache
 @require_safe
+@sandbox_only
 def demo_mfa_codes(request: HttpRequest) -> JsonResponse:
-    """The demo panel's live MFA codes (static/js/demo-logins.js); demo mode only."""
-    if not settings.RAMCONSOLE_DEMO_MODE:
-        raise Http404
-    codes = sandbox.demo_mfa_codes(sandbox.demo_panel_logins())
+    """The demo panel's live MFA codes (static/js/demo-logins.js)."""
+    codes = sandbox.demo_panel().mfa_codes
     return JsonResponse(
         {"codes": [{"logon_name": c.logon_name, "code": c.code, "expires_in": c.expires_in} for c in codes]}
     )
@@ -170,11 +168,11 @@ def logon_mfa(request: HttpRequest) -> HttpResponse:
                 device = mfa_selectors.device_of(principal)
                 remember.remember(response, principal=principal, device=device, now=clock.now(principal.account))
             return response
-    context: dict[str, object] = {"form": form, "principal": principal}
-    if settings.RAMCONSOLE_DEMO_MODE:  # the demo panel's code for this user, if it is seeded with one
-        own = [login for login in sandbox.demo_panel_logins() if login.logon_name == principal.logon_name]
-        context["demo_mfa_codes"] = sandbox.demo_mfa_codes(own)
-    return render(request, "accounts/logon_mfa.html", context)
+    # The demo panel's code for this user, if it is seeded with one.
+    own_code = sandbox.demo_panel(logon_name=principal.logon_name).mfa_codes
+    return render(
+        request, "accounts/logon_mfa.html", {"form": form, "principal": principal, "demo_mfa_codes": own_code}
+    )
 
 
 @sensitive_post_parameters("code1", "code2")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 import pyotp
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -124,6 +125,25 @@ def demo_mfa_codes(logins: list[SandboxLogin]) -> list[DemoMfaCode]:
         for login in logins
         if login.mfa_key
     ]
+
+
+@dataclass(frozen=True)
+class DemoPanel:
+    """What the logon pages show of the demo sandbox: its logins and their MFA codes now."""
+
+    logins: list[SandboxLogin]
+    mfa_codes: list[DemoMfaCode]
+
+
+def demo_panel(*, logon_name: str | None = None) -> DemoPanel:
+    """The logon pages' demo panel: in demo mode only (the pages ask here, not the setting); for a
+    `logon_name` (the MFA step of its logon), only that login's code."""
+    if not settings.RAMCONSOLE_DEMO_MODE:
+        return DemoPanel(logins=[], mfa_codes=[])
+    logins = demo_panel_logins()
+    if logon_name is None:
+        return DemoPanel(logins=logins, mfa_codes=demo_mfa_codes(logins))
+    return DemoPanel(logins=[], mfa_codes=demo_mfa_codes([login for login in logins if login.logon_name == logon_name]))
 
 
 def _seed_logins_of(sandbox: Sandbox) -> SeedLogins:
