@@ -16,10 +16,13 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import pending, sandbox, selectors, services
+from accounts import pending, sandbox, selectors
 from accounts.actors import Actor
 from accounts.forms import LogonForm, LogonPasswordChangeForm
 from accounts.models import Principal
+from accounts.services import accounts as account_services
+from accounts.services import logon as logon_services
+from accounts.services import passwords as password_services
 from mfa import remember
 from mfa import selectors as mfa_selectors
 from mfa import services as mfa_services
@@ -53,7 +56,7 @@ def logon(request: HttpRequest) -> HttpResponse:
     form = LogonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.console_logon(
+            outcome = logon_services.console_logon(
                 logon_name=form.cleaned_data["logon_name"],
                 password=form.cleaned_data["password"],
                 source_ip=client_ip(request),
@@ -90,7 +93,7 @@ def _start_session(request: HttpRequest, principal: Principal, *, next_url: str)
     login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
     request.session[SESSION_STARTED_KEY] = clock.now(principal.account).isoformat()
     if chosen_language:
-        services.principal_language_update(principal=principal, language=chosen_language)
+        account_services.principal_language_update(principal=principal, language=chosen_language)
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         response = redirect(next_url)
     else:
@@ -123,7 +126,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if chosen is None:  # not a language of settings.LANGUAGES: Django set nothing
         return response
     if request.user.is_authenticated:
-        services.principal_language_update(principal=request.user, language=chosen.value)
+        account_services.principal_language_update(principal=request.user, language=chosen.value)
     else:
         request.session[LANGUAGE_CHOSEN_KEY] = chosen.value
     return response
@@ -228,7 +231,7 @@ def logon_password(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         form.call_service(
-            services.logon_password_change,
+            password_services.logon_password_change,
             principal=principal,
             new_password=form.cleaned_data["new_password"],
             source_ip=client_ip(request),
@@ -247,6 +250,6 @@ def logon_password(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.account_id:
-        services.console_logout(principal=request.user, source_ip=client_ip(request))
+        logon_services.console_logout(principal=request.user, source_ip=client_ip(request))
     logout(request)
     return redirect("accounts:logon")

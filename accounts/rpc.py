@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.models import Principal
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import passwords as password_services
+from accounts.services import users as user_services
 from ramconsole.gateway.actions import RAM, ApiCall, format_date, register
 from security import policy
 from security.errors import EntityNotExist, InvalidParameter
@@ -48,7 +51,7 @@ def create_user(call: ApiCall) -> dict[str, Any]:
         policy.check_display_name(display_name, max_length=policy.IMS_DISPLAY_NAME_MAX_LENGTH)
     else:  # RAM's DisplayName is optional; the console shows the user name then
         display_name = call.text("DisplayName") or name
-    user = services.ram_user_create(
+    user = user_services.ram_user_create(
         actor=call.actor,
         name=name,
         display_name=display_name,
@@ -102,7 +105,7 @@ def update_user(call: ApiCall) -> dict[str, Any]:
         raise InvalidParameter(
             "Renaming a RAM user is not supported by this sandbox.", code="InvalidParameter.NewUserName.NotSupported"
         )
-    updated = services.ram_user_update(
+    updated = user_services.ram_user_update(
         actor=call.actor,
         user=user,
         display_name=call.text("NewDisplayName", default=user.display_name),
@@ -115,7 +118,7 @@ def update_user(call: ApiCall) -> dict[str, Any]:
 
 @register("DeleteUser")
 def delete_user(call: ApiCall) -> dict[str, Any]:
-    services.ram_user_delete(actor=call.actor, user=call.user())
+    user_services.ram_user_delete(actor=call.actor, user=call.user())
     return {}
 
 
@@ -150,7 +153,7 @@ def _console_enabled(call: ApiCall) -> bool | None:
 def create_login_profile(call: ApiCall) -> dict[str, Any]:
     user = call.user()
     enabled = _console_enabled(call)
-    services.login_profile_create(
+    login_profile_services.login_profile_create(
         actor=call.actor,
         user=user,
         password=call.text("Password", required=True),
@@ -175,7 +178,7 @@ def get_login_profile(call: ApiCall) -> dict[str, Any]:
 @register("UpdateLoginProfile")
 def update_login_profile(call: ApiCall) -> dict[str, Any]:
     user = call.user()
-    services.login_profile_update(
+    login_profile_services.login_profile_update(
         actor=call.actor,
         user=user,
         password=call.text("Password") or None,
@@ -196,13 +199,13 @@ def _fresh(call: ApiCall, user: Principal) -> Principal:
 
 @register("DeleteLoginProfile")
 def delete_login_profile(call: ApiCall) -> dict[str, Any]:
-    services.login_profile_delete(actor=call.actor, user=call.user())
+    login_profile_services.login_profile_delete(actor=call.actor, user=call.user())
     return {}
 
 
 @register("ChangePassword")
 def change_password(call: ApiCall) -> dict[str, Any]:
-    services.password_change(
+    password_services.password_change(
         actor=call.actor,
         old_password=call.text("OldPassword", required=True),
         new_password=call.text("NewPassword", required=True),
@@ -223,7 +226,7 @@ def _system_policy_name(call: ApiCall) -> str:
 
 @register("AttachPolicyToUser", versions=(RAM,))
 def attach_policy_to_user(call: ApiCall) -> dict[str, Any]:
-    services.policy_attach(actor=call.actor, user=call.user(), policy_name=_system_policy_name(call))
+    user_services.policy_attach(actor=call.actor, user=call.user(), policy_name=_system_policy_name(call))
     return {}
 
 
@@ -231,7 +234,7 @@ def attach_policy_to_user(call: ApiCall) -> dict[str, Any]:
 def detach_policy_from_user(call: ApiCall) -> dict[str, Any]:
     name = _system_policy_name(call)
     policy.check_system_policy_name(name)
-    services.policy_detach(actor=call.actor, user=call.user(), policy_name=name)
+    user_services.policy_detach(actor=call.actor, user=call.user(), policy_name=name)
     return {}
 
 

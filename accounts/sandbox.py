@@ -20,9 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accesskeys import services as access_key_services
-from accounts import demo, selectors, services
+from accounts import demo, selectors
 from accounts.actors import Actor
 from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox
+from accounts.services import accounts as account_services
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import logon as logon_services
+from accounts.services import users as user_services
 from mfa import services as mfa_services
 from ramconsole.kernel import clock, crypto, hashers
 from security import events, policy
@@ -162,7 +166,7 @@ def _sandbox_create(*, name: str, email: str, alias: str, logins: SeedLogins) ->
     policy.check_account_alias(alias)
     if Sandbox.objects.filter(name=name).exists() or Account.objects.filter(alias=alias).exists():
         raise EntityAlreadyExists(f"The sandbox {name} already exists.", code="EntityAlreadyExists.Sandbox")
-    account = services.account_create(email=email, password=logins.root_password, alias=alias)
+    account = account_services.account_create(email=email, password=logins.root_password, alias=alias)
     sandbox = Sandbox.objects.create(
         name=name,
         account_id=account.account_id,
@@ -235,7 +239,7 @@ def _sandbox_rebuild(
 ) -> tuple[Account, list[Principal]]:
     sandbox = Sandbox.objects.select_for_update().get(pk=sandbox.pk)
     Account.objects.filter(account_id=sandbox.account_id).delete()
-    account = services.account_create(
+    account = account_services.account_create(
         email=sandbox.root_email, password=logins.root_password, alias=sandbox.alias, account_id=sandbox.account_id
     )
     locked_out = _seed(account, logins)
@@ -261,7 +265,7 @@ def _seed(account: Account, logins: SeedLogins) -> list[Principal]:
     security_services.password_policy_update(actor=actor, **demo.DEMO_PASSWORD_POLICY)
     now = clock.now(account)
     for spec in demo.DEMO_USERS:
-        user = services.ram_user_create(
+        user = user_services.ram_user_create(
             actor=actor,
             name=spec.name,
             display_name=spec.display_name,
@@ -269,7 +273,7 @@ def _seed(account: Account, logins: SeedLogins) -> list[Principal]:
             now=now - timedelta(days=demo.DEMO_USER_AGE_DAYS),
         )
         if spec.password:
-            services.login_profile_create(
+            login_profile_services.login_profile_create(
                 actor=actor,
                 user=user,
                 password=logins.user_passwords[spec.name],
@@ -279,7 +283,7 @@ def _seed(account: Account, logins: SeedLogins) -> list[Principal]:
         if spec.mfa:
             _bind_mfa(actor, user, logins.mfa_keys[spec.name])
         if spec.policy:
-            services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
+            user_services.policy_attach(actor=actor, user=user, policy_name=spec.policy)
         if spec.locked:
             locked_out.append(user)
         for created_days_ago, used_days_ago in spec.access_keys:
@@ -300,7 +304,7 @@ def _lock_out(users: list[Principal]) -> None:
     for user in users:
         for _attempt in range(demo.DEMO_PASSWORD_POLICY["max_login_attempts"]):
             with contextlib.suppress(LogonRefused):
-                services.console_logon(
+                logon_services.console_logon(
                     logon_name=user.upn, password=demo.DEMO_WRONG_PASSWORD, source_ip=demo.DEMO_ATTACKER_IP
                 )
 

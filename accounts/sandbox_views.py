@@ -11,8 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import sandbox, selectors, services
+from accounts import sandbox, selectors
 from accounts.actors import actor_of
+from accounts.services import accounts as account_services
 from ramconsole.kernel import clock
 from ramconsole.web.decorators import requires_action, requires_root, sandbox_only
 from ramconsole.web.forms import ConfirmForm
@@ -29,7 +30,7 @@ def sandbox_clock(request: HttpRequest) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         step = request.POST.get("step", "")
-        if form.call_service(services.account_clock_move, actor=actor_of(request), step=step):
+        if form.call_service(account_services.account_clock_move, actor=actor_of(request), step=step):
             moved_to = utc_time(clock.now(request.user.account))  # a <time>, shown in the browser's zone
             messages.success(request, format_html(_("The account's time is now {time}."), time=moved_to))
             return redirect("accounts:sandbox-clock")

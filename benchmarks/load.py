@@ -120,9 +120,12 @@ def seed(users: int) -> dict[str, Any]:
     from django.db import transaction
 
     from accesskeys import services as key_services
-    from accounts import selectors, services
+    from accounts import selectors
     from accounts.actors import Actor
     from accounts.models import Principal, SystemPolicy
+    from accounts.services import accounts as account_services
+    from accounts.services import login_profiles as login_profile_services
+    from accounts.services import users as user_services
     from benchmarks._bulk import bulk_ram_users
 
     started = time.perf_counter()
@@ -131,16 +134,16 @@ def seed(users: int) -> dict[str, Any]:
 
     # The identities that log on or sign, made as the console would make them. They come first:
     # the services refuse more than 1,000 RAM users per account, the bulk insert below does not.
-    account = services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="bench")
+    account = account_services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="bench")
     root = Actor(principal=selectors.root_of(account))
-    admin = services.ram_user_create(actor=root, name=ADMIN_NAME, display_name="Bench administrator")
-    services.login_profile_create(actor=root, user=admin, password=USER_PASSWORD)
-    services.policy_attach(actor=root, user=admin, policy_name=SystemPolicy.FULL_ACCESS)
+    admin = user_services.ram_user_create(actor=root, name=ADMIN_NAME, display_name="Bench administrator")
+    login_profile_services.login_profile_create(actor=root, user=admin, password=USER_PASSWORD)
+    user_services.policy_attach(actor=root, user=admin, policy_name=SystemPolicy.FULL_ACCESS)
     key = key_services.access_key_create(actor=root, user=admin)
     logon_users = []
     for n in range(LOGON_USERS):
-        user = services.ram_user_create(actor=root, name=f"bench-logon-{n}", display_name=f"Logon {n}")
-        services.login_profile_create(actor=root, user=user, password=USER_PASSWORD)
+        user = user_services.ram_user_create(actor=root, name=f"bench-logon-{n}", display_name=f"Logon {n}")
+        login_profile_services.login_profile_create(actor=root, user=user, password=USER_PASSWORD)
         logon_users.append(user.upn)
     real = time.perf_counter()
 

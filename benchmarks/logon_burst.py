@@ -80,15 +80,18 @@ def seed(limit: int) -> dict[str, Any]:
     from django.contrib.auth.hashers import check_password, make_password
     from django.core.management import call_command
 
-    from accounts import selectors, services
+    from accounts import selectors
     from accounts.actors import Actor
+    from accounts.services import accounts as account_services
+    from accounts.services import login_profiles as login_profile_services
+    from accounts.services import users as user_services
     from security import services as security_services
 
     call_command("migrate", verbosity=0)
-    account = services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="burst")
+    account = account_services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="burst")
     root = Actor(principal=selectors.root_of(account))
-    user = services.ram_user_create(actor=root, name=TARGET, display_name="Burst target")
-    services.login_profile_create(actor=root, user=user, password=USER_PASSWORD)
+    user = user_services.ram_user_create(actor=root, name=TARGET, display_name="Burst target")
+    login_profile_services.login_profile_create(actor=root, user=user, password=USER_PASSWORD)
     security_services.password_policy_update(actor=root, max_login_attempts=limit)
     encoded = make_password(USER_PASSWORD)
     started = time.perf_counter()

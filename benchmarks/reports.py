@@ -9,7 +9,7 @@ Run by hand, never by the test suite:
 Each N gets a throwaway SQLite file under /tmp (DATABASE_URL is set before django.setup()). Seeding
 and measuring run in two child processes, so the measuring process's peak RSS (ru_maxrss) is not
 inflated by the seeding. Seeding uses bulk inserts (batches of 5,000): one account (through
-accounts.services.account_create), N RAM users with a logon profile, a virtual MFA device bound to
+accounts.services.accounts.account_create), N RAM users with a logon profile, a virtual MFA device bound to
 every other one, and one or two AccessKeys each (a third of the users have two).
 
 Measured, with DEBUG off as in production:
@@ -87,14 +87,14 @@ def seed(db_path: Path, users: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import transaction
 
-    from accounts import services
+    from accounts.services import accounts as account_services
     from benchmarks._bulk import bulk_ram_users
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrated = time.perf_counter()
 
-    account = services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="bench")
+    account = account_services.account_create(email=ROOT_EMAIL, password=ROOT_PASSWORD, alias="bench")
     with transaction.atomic():
         keys_total = bulk_ram_users(account, users, rng=random.Random(8), id_base=2_000_000_000_000_000)
     seeded = time.perf_counter()

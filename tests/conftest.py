@@ -21,9 +21,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from accounts.services import accounts as account_services
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import users as user_services
 from mfa import services as mfa_services
 from security import sandbox_dns
 
@@ -109,7 +112,7 @@ _emails = count(1)
 @pytest.fixture
 def account_factory(db: None) -> Callable[..., Account]:
     def make(*, email: str | None = None, alias: str = "", password: str = ROOT_PASSWORD) -> Account:
-        return services.account_create(
+        return account_services.account_create(
             email=email or f"owner{next(_emails)}@example.com", password=password, alias=alias
         )
 
@@ -153,11 +156,11 @@ def ram_user_factory(db: None) -> Callable[..., Principal]:
         display_name: str = "",
     ) -> Principal:
         actor = Actor(principal=selectors.root_of(account))
-        user = services.ram_user_create(actor=actor, name=name, display_name=display_name or name.title())
+        user = user_services.ram_user_create(actor=actor, name=name, display_name=display_name or name.title())
         if password:
-            services.login_profile_create(actor=actor, user=user, password=password)
+            login_profile_services.login_profile_create(actor=actor, user=user, password=password)
         if policy:
-            services.policy_attach(actor=actor, user=user, policy_name=policy)
+            user_services.policy_attach(actor=actor, user=user, policy_name=policy)
         return selectors.ram_user_get(account=account, user_id=user.user_id)
 
     return make

@@ -21,9 +21,9 @@ SEED = """
 import sys
 import django
 django.setup()
-from accounts import services
+from accounts.services import accounts as account_services
 from tests.bulk import bulk_ram_users
-account = services.account_create(email=sys.argv[1], password=sys.argv[2], alias=sys.argv[3])
+account = account_services.account_create(email=sys.argv[1], password=sys.argv[2], alias=sys.argv[3])
 bulk_ram_users(account, int(sys.argv[4]))
 """
 

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts import services as account_services
+from accounts.services import logon as logon_services
 from ramconsole.gateway.actions import is_api_request
 from ramconsole.kernel import clock
 from ramconsole.kernel.net import client_ip
@@ -80,7 +80,7 @@ class SessionLifetimeMiddleware:
             elif policy.is_session_expired(
                 datetime.fromisoformat(stamp), security_preference_of(user.account), now=now
             ):
-                account_services.console_logout(principal=user, source_ip=client_ip(request), reason="SessionExpired")
+                logon_services.console_logout(principal=user, source_ip=client_ip(request), reason="SessionExpired")
                 logout(request)
                 messages.info(request, _("Your session has expired. Log on again."))
                 return redirect_to_login(request.get_full_path())

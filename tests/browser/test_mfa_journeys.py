@@ -18,9 +18,9 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from accounts.services import login_profiles as login_profile_services
 from mfa import selectors as mfa_selectors
 from security import services as security_services
 from tests.browser.helpers import (
@@ -144,7 +144,7 @@ def test_mfa_required_forces_enrolment_at_logon(
     frozen: time_machine.Traveller,
 ) -> None:
     user = ram_user_factory(account, "dora")
-    account_services.login_profile_update(actor=Actor(root), user=user, mfa_required=True)
+    login_profile_services.login_profile_update(actor=Actor(root), user=user, mfa_required=True)
 
     log_on(page, live_server, user.upn, USER_PASSWORD)
     expect(page).to_have_url(path_re("accounts:logon-mfa-enrol"))

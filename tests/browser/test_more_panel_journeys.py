@@ -14,9 +14,9 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from accounts import sandbox, selectors
-from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal, Sandbox
+from accounts.services import users as user_services
 from mfa import selectors as mfa_selectors
 from security import services as security_services
 from security.models import DomainAlias
@@ -238,7 +238,7 @@ def trainee(settings: Any, transactional_db: None) -> Sandbox:
         logins=sandbox.SeedLogins.generated(),
     )
     bob = training.ram_user(found, "bob")
-    account_services.ram_user_delete(actor=Actor(principal=selectors.root_of(bob.account)), user=bob, force=True)
+    user_services.ram_user_delete(actor=Actor(principal=selectors.root_of(bob.account)), user=bob, force=True)
     return found
 
 

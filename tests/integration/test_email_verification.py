@@ -11,9 +11,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
+from accounts.services import verification as verification_services
 from security.errors import InvalidParameter, LimitExceeded, NoPermission
 from security.models import Event
 
@@ -28,7 +29,7 @@ def _last_code(account: Account) -> str:
 
 
 def _send(root: Principal) -> str:
-    services.verification_code_send(actor=Actor(root))
+    verification_services.verification_code_send(actor=Actor(root))
     return _last_code(root.account)
 
 
@@ -36,9 +37,9 @@ def test_the_code_goes_to_the_roots_email_and_verifies_once(account: Account, ro
     code = _send(root)
     message = OutboxMessage.objects.get(account=account, subject__endswith="verification code")
     assert message.recipients == root.email
-    assert services.root_identity_verify(actor=Actor(root), email_code=code)
+    assert verification_services.root_identity_verify(actor=Actor(root), email_code=code)
     with pytest.raises(InvalidParameter) as replay:
-        services.root_identity_verify(actor=Actor(root), email_code=code)
+        verification_services.root_identity_verify(actor=Actor(root), email_code=code)
     assert replay.value.code == "InvalidParameter.VerificationCode.NotSent"
     methods = list(Event.objects.filter(action="VerifyIdentity").order_by("id").values_list("result", "detail__method"))
     assert methods == [("Success", "email"), ("InvalidParameter.VerificationCode.NotSent", "email")]
@@ -48,13 +49,13 @@ def test_the_code_lapses_after_five_minutes_of_account_time(account: Account, ro
     with time_machine.travel(START, tick=False) as traveller:
         code = _send(root)
         traveller.shift(timedelta(minutes=4, seconds=59))
-        assert services.root_identity_verify(actor=Actor(root), email_code=code)
+        assert verification_services.root_identity_verify(actor=Actor(root), email_code=code)
         code = None
         traveller.shift(timedelta(minutes=1))
         code = _send(root)
         traveller.shift(timedelta(minutes=5))
         with pytest.raises(InvalidParameter, match="expired"):
-            services.root_identity_verify(actor=Actor(root), email_code=code)
+            verification_services.root_identity_verify(actor=Actor(root), email_code=code)
 
 
 def test_five_wrong_codes_spend_the_code(account: Account, root: Principal) -> None:
@@ -62,9 +63,9 @@ def test_five_wrong_codes_spend_the_code(account: Account, root: Principal) -> N
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(5):
         with pytest.raises(InvalidParameter, match="incorrect"):
-            services.root_identity_verify(actor=Actor(root), email_code=wrong)
+            verification_services.root_identity_verify(actor=Actor(root), email_code=wrong)
     with pytest.raises(InvalidParameter, match="Too many"):
-        services.root_identity_verify(actor=Actor(root), email_code=code)
+        verification_services.root_identity_verify(actor=Actor(root), email_code=code)
 
 
 def test_one_code_a_minute_and_a_new_code_replaces_the_old(account: Account, root: Principal) -> None:
@@ -72,19 +73,19 @@ def test_one_code_a_minute_and_a_new_code_replaces_the_old(account: Account, roo
         first = _send(root)
         traveller.shift(timedelta(seconds=59))
         with pytest.raises(LimitExceeded) as throttled:
-            services.verification_code_send(actor=Actor(root))
+            verification_services.verification_code_send(actor=Actor(root))
         assert throttled.value.code == "Throttling.VerificationCode"
         traveller.shift(timedelta(seconds=1))
         second = _send(root)
         if first != second:
             with pytest.raises(InvalidParameter):
-                services.root_identity_verify(actor=Actor(root), email_code=first)
-        assert services.root_identity_verify(actor=Actor(root), email_code=second)
+                verification_services.root_identity_verify(actor=Actor(root), email_code=first)
+        assert verification_services.root_identity_verify(actor=Actor(root), email_code=second)
 
 
 def test_only_the_root_is_sent_a_code(account: Account, admin_user: Principal) -> None:
     with pytest.raises(NoPermission):
-        services.verification_code_send(actor=Actor(admin_user))
+        verification_services.verification_code_send(actor=Actor(admin_user))
     assert not OutboxMessage.objects.filter(subject__endswith="verification code").exists()
 
 
@@ -94,7 +95,7 @@ def test_a_code_sent_in_one_account_verifies_nothing_in_another(
     other_root = selectors.root_of(account_factory(alias="other"))
     code = _send(root)
     with pytest.raises(InvalidParameter, match="Send a verification code first"):
-        services.root_identity_verify(actor=Actor(other_root), email_code=code)
+        verification_services.root_identity_verify(actor=Actor(other_root), email_code=code)
 
 
 def test_console_send_code_then_verify_now(root_client: Client, account: Account, settings: Any) -> None:

@@ -14,9 +14,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accesskeys import services as key_services
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from accounts.services import login_profiles as login_profile_services
 from security import services as security_services
 from security.errors import InvalidParameter
 from tests.conftest import POLICY_FORM, PREFERENCE_FORM, ROOT_PASSWORD, USER_PASSWORD, at, bind_device
@@ -259,7 +260,7 @@ def test_forced_change_at_logon_says_the_password_expired(account: Account, root
 
 def test_forced_change_after_a_reset_says_so(account: Account, root: Principal, ram_user_factory) -> None:
     user = ram_user_factory(account, "lee")
-    services.login_profile_update(actor=Actor(root), user=user, password_reset_required=True)
+    login_profile_services.login_profile_update(actor=Actor(root), user=user, password_reset_required=True)
     client = Client()
     client.post(reverse("accounts:logon"), {"logon_name": user.upn, "password": USER_PASSWORD})
     page = client.get(reverse("accounts:logon-password")).content.decode()

@@ -31,9 +31,10 @@ from django.utils import timezone, translation
 
 from accesskeys import services as access_key_services
 from accounts import notices, selectors
-from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, OutboxMessage, Principal
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import verification as verification_services
 from ramconsole.kernel import clock
 from ramconsole.web import errors
 from reports.models import CredentialReport
@@ -316,7 +317,7 @@ def test_the_logon_steps_read_in_chinese(
     if setting == "bound device":
         bind_device(plain_user, timezone.now())
     else:
-        account_services.login_profile_update(actor=Actor(selectors.root_of(account)), user=plain_user, **setting)
+        login_profile_services.login_profile_update(actor=Actor(selectors.root_of(account)), user=plain_user, **setting)
     browser = _in_chinese(Client())
     response = browser.post(reverse("accounts:logon"), {"logon_name": plain_user.upn, "password": USER_PASSWORD})
     assert response["Location"] == reverse(step)
@@ -489,7 +490,7 @@ def test_the_verification_code_mail_names_its_purpose_in_the_recipient_language(
     root = selectors.root_of(account)
     Principal.objects.filter(pk=root.pk).update(language=ZH)
     OutboxMessage.objects.all().delete()
-    account_services.verification_code_send(actor=Actor(Principal.objects.get(pk=root.pk)))
+    verification_services.verification_code_send(actor=Actor(Principal.objects.get(pk=root.pk)))
     message = OutboxMessage.objects.get()
     assert message.subject == "【阿里云】您的验证码"
     assert "您用于身份验证的验证码为" in message.body and not re.search(r"[A-Za-z]{3,}", message.body), message.body

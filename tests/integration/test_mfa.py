@@ -10,8 +10,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
+from accounts.services import login_profiles as login_profile_services
 from mfa import selectors as mfa_selectors
 from mfa import services as mfa_services
 from mfa.models import VirtualMFADevice
@@ -101,7 +102,7 @@ def test_wrong_codes_are_throttled(account, ram_user_factory):
 
 def test_mfa_required_forces_enrolment_at_logon(account, ram_user_factory, root):
     user = ram_user_factory(account, "forced")
-    services.login_profile_update(actor=Actor(root), user=user, mfa_required=True)
+    login_profile_services.login_profile_update(actor=Actor(root), user=user, mfa_required=True)
     with time_machine.travel(START, tick=False):
         client = Client()
         response = client.post(LOGON, {"logon_name": user.upn, "password": USER_PASSWORD})

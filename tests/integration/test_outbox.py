@@ -10,9 +10,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accesskeys import services as access_key_services
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, OutboxMessage, Principal
+from accounts.services import accounts as account_services
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import logon as logon_services
 from ramconsole.kernel import clock
 from security import services as security_services
 
@@ -74,7 +77,7 @@ def test_password_expiry_notice_at_logon(
     user = ram_user_factory(account, "dev")
     _age_password(user, days_old)
     # Action After Password Expires is Allow Logon by default: an expired password logs on to change it.
-    services.console_logon(logon_name=user.upn, password="User-pass-2026", source_ip=None)
+    logon_services.console_logon(logon_name=user.upn, password="User-pass-2026", source_ip=None)
     assert _subjects(account) == expected
 
 
@@ -83,12 +86,12 @@ def test_the_expiry_notice_is_sent_once_per_password(account: Account, root: Pri
     user = ram_user_factory(account, "dev")
     _age_password(user, 85)
     for _ in range(2):
-        services.console_logon(logon_name=user.upn, password="User-pass-2026", source_ip=None)
+        logon_services.console_logon(logon_name=user.upn, password="User-pass-2026", source_ip=None)
     assert len(_subjects(account)) == 1
     # A new password earns a new notice when it, in turn, nears its expiry.
-    services.login_profile_update(actor=Actor(root), user=user, password="Fresh-pass-2026")
+    login_profile_services.login_profile_update(actor=Actor(root), user=user, password="Fresh-pass-2026")
     _age_password(user, 86)
-    services.console_logon(logon_name=user.upn, password="Fresh-pass-2026", source_ip=None)
+    logon_services.console_logon(logon_name=user.upn, password="Fresh-pass-2026", source_ip=None)
     assert len(_subjects(account)) == 2
 
 
@@ -100,12 +103,12 @@ def test_moving_the_clock_sends_the_notices_that_fall_due_in_that_account_only(
         security_services.password_policy_update(actor=Actor(selectors.root_of(owner)), max_password_age_days=90)
         ram_user_factory(owner, "dev")
         ram_user_factory(owner, "ops")
-    services.account_clock_move(actor=Actor(root), step="30d")
+    account_services.account_clock_move(actor=Actor(root), step="30d")
     assert _subjects(account) == []
-    services.account_clock_move(actor=Actor(root), step="90d")
+    account_services.account_clock_move(actor=Actor(root), step="90d")
     assert _subjects(account) == ["[Alibaba Cloud] Your RAM user password has expired"] * 2
     assert _subjects(other) == []
-    services.account_clock_move(actor=Actor(root), step="1d")
+    account_services.account_clock_move(actor=Actor(root), step="1d")
     assert len(_subjects(account)) == 2
 
 

@@ -21,9 +21,9 @@ from django.urls import reverse
 
 from accesskeys import services as access_key_services
 from accounts import selectors
-from accounts import services as account_services
 from accounts.actors import Actor
 from accounts.models import Account, Principal
+from accounts.services import users as user_services
 from mfa import services as mfa_services
 from reports import services as report_services
 from security import services as security_services
@@ -137,7 +137,7 @@ def test_list_access_keys_and_policies_for_user_run_constant_queries(
         for _ in range(2):  # the RAM limit: two keys per user
             access_key_services.access_key_create(actor=Actor(root), user=user)
         for name in ("AliyunRAMFullAccess", "AliyunRAMReadOnlyAccess"):
-            account_services.policy_attach(actor=Actor(root), user=user, policy_name=name)
+            user_services.policy_attach(actor=Actor(root), user=user, policy_name=name)
 
     def run() -> None:
         call("ListAccessKeys", UserName="holder")

@@ -10,9 +10,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PasswordHistory, Principal
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import passwords as password_services
 from security import services as security_services
 from security.errors import NoPermission, RamError
 from security.models import Event, PasswordPolicy, SecurityPreference
@@ -180,14 +182,16 @@ def test_history_keeps_only_hashes_and_at_most_24(account, ram_user_factory) -> 
     user = ram_user_factory(account, "hist")
     actor = Actor(selectors.root_of(account))
     for i in range(30):
-        services.login_profile_update(actor=actor, user=user, password=f"Rotation-{i:02d}-x")
+        login_profile_services.login_profile_update(actor=actor, user=user, password=f"Rotation-{i:02d}-x")
     hashes = list(PasswordHistory.objects.filter(principal=user).values_list("password", flat=True))
     assert len(hashes) == 24
     assert all(h.startswith("md5$") for h in hashes)  # the test hasher; never the password itself
     with pytest.raises(RamError) as refused:
-        services.login_profile_update(actor=actor, user=user, password="Rotation-10-x")
+        login_profile_services.login_profile_update(actor=actor, user=user, password="Rotation-10-x")
     assert refused.value.code == "InvalidParameter.Password.ReusePrevention"
-    services.login_profile_update(actor=actor, user=user, password="Rotation-05-x")  # 25 ago: allowed again
+    login_profile_services.login_profile_update(
+        actor=actor, user=user, password="Rotation-05-x"
+    )  # 25 ago: allowed again
 
 
 # --- Logon enforcement ---------------------------------------------------------------------------
@@ -233,7 +237,9 @@ def test_unlock_and_password_reset_clear_the_lock(root_client: Client, account, 
     root_client.post(reverse("accounts:login-profile-unlock", args=[user.user_id]))
     assert _logon("unl@acme.onaliyun.com", USER_PASSWORD).status_code == 302
     _logon("unl@acme.onaliyun.com", "wrong-password")
-    services.login_profile_update(actor=Actor(selectors.root_of(account)), user=user, password="Brand-new-pass-1")
+    login_profile_services.login_profile_update(
+        actor=Actor(selectors.root_of(account)), user=user, password="Brand-new-pass-1"
+    )
     assert _logon("unl@acme.onaliyun.com", "Brand-new-pass-1").status_code == 302
 
 
@@ -269,7 +275,9 @@ def test_expired_password_with_allow_logon_forces_a_change(account, ram_user_fac
 
 def test_password_reset_flag_forces_a_change_then_clears(account, ram_user_factory) -> None:
     user = ram_user_factory(account, "reset")
-    services.login_profile_update(actor=Actor(selectors.root_of(account)), user=user, password_reset_required=True)
+    login_profile_services.login_profile_update(
+        actor=Actor(selectors.root_of(account)), user=user, password_reset_required=True
+    )
     client = Client()
     assert _logon("reset@acme.onaliyun.com", USER_PASSWORD, client)["Location"] == LOGON_PASSWORD
     client.post(LOGON_PASSWORD, {"new_password": "After-reset-9", "confirm_password": "After-reset-9"})
@@ -283,7 +291,9 @@ def test_pending_logon_page_needs_a_pending_logon(db) -> None:
 
 def test_pending_logon_lapses(account, ram_user_factory) -> None:
     user = ram_user_factory(account, "lapse")
-    services.login_profile_update(actor=Actor(selectors.root_of(account)), user=user, password_reset_required=True)
+    login_profile_services.login_profile_update(
+        actor=Actor(selectors.root_of(account)), user=user, password_reset_required=True
+    )
     client = Client()
     with time_machine.travel(START, tick=False) as traveller:
         _logon("lapse@acme.onaliyun.com", USER_PASSWORD, client)
@@ -315,12 +325,14 @@ def test_self_service_change_needs_manage_passwords(plain_user: Principal, clien
     assert client.get(reverse("security:self-password")).status_code == 403
     assert "Change Password" not in client.get(reverse("security:self-service")).content.decode()
     with pytest.raises(NoPermission):
-        services.password_change(actor=Actor(plain_user), old_password=USER_PASSWORD, new_password="New-pass-123")
+        password_services.password_change(
+            actor=Actor(plain_user), old_password=USER_PASSWORD, new_password="New-pass-123"
+        )
 
 
 def test_root_cannot_use_change_password(root: Principal) -> None:
     with pytest.raises(RamError) as refused:
-        services.password_change(actor=Actor(root), old_password=ROOT_PASSWORD, new_password="New-pass-123")
+        password_services.password_change(actor=Actor(root), old_password=ROOT_PASSWORD, new_password="New-pass-123")
     assert refused.value.code == "NotSupport.Account"
 
 
@@ -369,15 +381,15 @@ def test_password_services_hash_nothing_inside_their_transaction(
     user = ram_user_factory(account, "quick")
     root = Actor(selectors.root_of(account))
     for i in range(3):
-        services.login_profile_update(actor=root, user=user, password=f"Rotation-{i:02d}-x")
+        login_profile_services.login_profile_update(actor=root, user=user, password=f"Rotation-{i:02d}-x")
     with pytest.raises(RamError) as reused:
-        services.login_profile_update(actor=root, user=user, password="Rotation-01-x")
+        login_profile_services.login_profile_update(actor=root, user=user, password="Rotation-01-x")
     assert reused.value.code == "InvalidParameter.Password.ReusePrevention"
-    services.password_change(actor=Actor(user), old_password="Rotation-02-x", new_password="Rotation-03-x")
+    password_services.password_change(actor=Actor(user), old_password="Rotation-02-x", new_password="Rotation-03-x")
     with pytest.raises(RamError) as wrong:
-        services.password_change(actor=Actor(user), old_password="Rotation-02-x", new_password="Rotation-04-x")
+        password_services.password_change(actor=Actor(user), old_password="Rotation-02-x", new_password="Rotation-04-x")
     assert wrong.value.code == "InvalidParameter.OldPassword.Incorrect"
-    services.logon_password_change(principal=user, new_password="Rotation-05-x", source_ip=None)
+    password_services.logon_password_change(principal=user, new_password="Rotation-05-x", source_ip=None)
     assert hashes_in_transactions == []
     user.refresh_from_db()
     assert user.check_password("Rotation-05-x")
@@ -395,7 +407,7 @@ def test_a_refused_password_change_costs_one_hash_at_most(
     user = ram_user_factory(account, "kim")
     root = Actor(selectors.root_of(account))
     for i in range(5):
-        services.login_profile_update(actor=root, user=user, password=f"Rotation-{i:02d}-x")
+        login_profile_services.login_profile_update(actor=root, user=user, password=f"Rotation-{i:02d}-x")
     hashes = []
     for operation in ("make_password", "check_password"):  # what ramconsole.kernel.hashers calls to hash
         original = getattr(django_hashers, operation)
@@ -404,10 +416,10 @@ def test_a_refused_password_change_costs_one_hash_at_most(
         reader = ram_user_factory(account, "reader", policy="AliyunRAMReadOnlyAccess")
         hashes.clear()
         with pytest.raises(NoPermission):
-            services.login_profile_update(actor=Actor(reader), user=user, password="Brand-new-2030-x")
+            login_profile_services.login_profile_update(actor=Actor(reader), user=user, password="Brand-new-2030-x")
         assert hashes == []
     else:
         with pytest.raises(RamError) as refused:
-            services.password_change(actor=Actor(user), old_password="wrong", new_password="Brand-new-2030-x")
+            password_services.password_change(actor=Actor(user), old_password="wrong", new_password="Brand-new-2030-x")
         assert refused.value.code == "InvalidParameter.OldPassword.Incorrect"
         assert len(hashes) == 1

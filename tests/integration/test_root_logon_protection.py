@@ -9,8 +9,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.models import Account, Principal
+from accounts.services import logon as logon_services
 from security.models import Event
 from tests.conftest import ROOT_PASSWORD
 
@@ -97,4 +98,4 @@ def test_ram_users_keep_their_own_retry_rule(root: Principal, admin_user: Princi
             response = Client().post(LOGON, {"logon_name": admin_user.upn, "password": "wrong-password"})
             assert response.status_code == 200
     assert set(_results()) == {"WrongPassword"}
-    assert services.console_logon(logon_name=admin_user.upn, password="User-pass-2026", source_ip=None)
+    assert logon_services.console_logon(logon_name=admin_user.upn, password="User-pass-2026", source_ip=None)

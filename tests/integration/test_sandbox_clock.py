@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accesskeys import services as key_services
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
+from accounts.services import accounts as account_services
 from security import services as security_services
 from security.errors import InvalidParameter
 from security.models import Event
@@ -57,7 +58,7 @@ def test_moving_one_accounts_clock_91_days(account_factory, ram_user_factory, cl
 
 def test_unknown_step_and_permissions(account, root, readonly_user, client_for) -> None:
     with pytest.raises(InvalidParameter):
-        services.account_clock_move(actor=Actor(root), step="1y")
+        account_services.account_clock_move(actor=Actor(root), step="1y")
     account.refresh_from_db()
     assert account.clock_offset == timedelta()
     assert client_for(readonly_user).post(CLOCK, {"step": "1d"}).status_code == 403

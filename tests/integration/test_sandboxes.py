@@ -13,9 +13,15 @@ from django.test import Client
 from django.urls import reverse
 
 from accesskeys import services as access_key_services
-from accounts import sandbox, selectors, services
+from accounts import sandbox, selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, OutboxMessage, Principal, Sandbox
+from accounts.services import accounts as account_services
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import logon as logon_services
+from accounts.services import passwords as password_services
+from accounts.services import users as user_services
+from accounts.services import verification as verification_services
 from mfa import selectors as mfa_selectors
 from mfa.models import VirtualMFADevice
 from ramconsole.kernel import clock
@@ -113,7 +119,9 @@ def test_create_sandboxes_writes_working_logins_as_csv() -> None:
         for row in logins:
             if row["logon_name"].startswith(("dave@", "erin@")):
                 continue  # seeded expired and locked: their logons are refused on purpose
-            outcome = services.console_logon(logon_name=row["logon_name"], password=row["password"], source_ip=None)
+            outcome = logon_services.console_logon(
+                logon_name=row["logon_name"], password=row["password"], source_ip=None
+            )
             assert outcome.principal.account.account_id == row["account_id"]
     # No two logins share a password: one trainee's CSV line opens nobody else's sandbox.
     assert len({row["password"] for row in rows}) == len(rows)
@@ -154,8 +162,8 @@ def test_two_sandboxes_never_see_each_other() -> None:
     second_alice = _login(second, "Console administrator")
     # Same user names, different accounts: a password of one opens nothing in the other.
     with pytest.raises(LogonRefused):
-        services.console_logon(logon_name=second_alice.logon_name, password=first_alice.password, source_ip=None)
-    alice = services.console_logon(
+        logon_services.console_logon(logon_name=second_alice.logon_name, password=first_alice.password, source_ip=None)
+    alice = logon_services.console_logon(
         logon_name=first_alice.logon_name, password=first_alice.password, source_ip=None
     ).principal
     client = Client()
@@ -177,21 +185,23 @@ def test_reset_restores_exactly_the_seed(trainee: Sandbox) -> None:
     actor = Actor(principal=root)
     root_login = _login(trainee, "Alibaba Cloud account")
     # A trainee's afternoon: every kind of change the console offers.
-    verified_at = services.root_identity_verify(actor=actor, password=root_login.password)
-    services.root_password_change(actor=actor, new_password="Changed-root-2026", verified_at=verified_at)
+    verified_at = verification_services.root_identity_verify(actor=actor, password=root_login.password)
+    password_services.root_password_change(actor=actor, new_password="Changed-root-2026", verified_at=verified_at)
     bob = selectors.ram_user_get_by_name(account=account, name="bob")
-    services.ram_user_delete(actor=actor, user=bob, force=True)
-    services.ram_user_create(actor=actor, name="mallory", display_name="Mallory")
+    user_services.ram_user_delete(actor=actor, user=bob, force=True)
+    user_services.ram_user_create(actor=actor, name="mallory", display_name="Mallory")
     carol = selectors.ram_user_get_by_name(account=account, name="carol")
     access_key_services.access_key_create(actor=actor, user=carol)
-    services.login_profile_unlock(actor=actor, user=selectors.ram_user_get_by_name(account=account, name="erin"))
+    login_profile_services.login_profile_unlock(
+        actor=actor, user=selectors.ram_user_get_by_name(account=account, name="erin")
+    )
     security_services.password_policy_update(actor=actor, minimum_length=14, require_symbols=True)
     security_services.security_preference_update(actor=actor, login_network_masks="10.0.0.0/8")
     security_services.account_login_mask_update(actor=actor, login_mask="192.0.2.0/24")
     security_services.domain_alias_create(actor=actor, domain="trainee.example")
     security_services.sandbox_dns_record_create(actor=actor, name="trainee.example", value="x")
     report_services.credential_report_generate(actor=actor)
-    services.account_clock_move(actor=actor, step="30d")
+    account_services.account_clock_move(actor=actor, step="30d")
     assert seed_state(trainee.account_id) != seeded
 
     rebuilt = sandbox.sandbox_reset(sandbox=trainee, operator="test")
@@ -199,9 +209,9 @@ def test_reset_restores_exactly_the_seed(trainee: Sandbox) -> None:
     assert rebuilt.account_id == trainee.account_id
     assert seed_state(trainee.account_id) == seeded
     # The seed's logins work again, the changed root password does not.
-    services.console_logon(logon_name=root_login.logon_name, password=root_login.password, source_ip=None)
+    logon_services.console_logon(logon_name=root_login.logon_name, password=root_login.password, source_ip=None)
     with pytest.raises(LogonRefused):
-        services.console_logon(logon_name=root_login.logon_name, password="Changed-root-2026", source_ip=None)
+        logon_services.console_logon(logon_name=root_login.logon_name, password="Changed-root-2026", source_ip=None)
     # The seed keeps its MFA key: the trainee's authenticator still works for frank.
     frank = _login(trainee, "MFA bound")
     assert VirtualMFADevice.objects.get(principal__account=rebuilt, principal__name="frank").seed_encrypted
@@ -244,7 +254,7 @@ def test_the_root_resets_from_the_console_and_everyone_signs_in_again(trainee: S
     assert b"Reset sandbox" in root_client.get(reverse("accounts:sandbox-clock")).content
     assert b"Reset sandbox" not in alice_client.get(reverse("accounts:sandbox-clock")).content
     assert alice_client.post(reverse("accounts:sandbox-reset")).status_code == 403
-    services.ram_user_create(actor=Actor(principal=selectors.root_of(account)), name="extra", display_name="Extra")
+    user_services.ram_user_create(actor=Actor(principal=selectors.root_of(account)), name="extra", display_name="Extra")
 
     response = root_client.post(reverse("accounts:sandbox-reset"))
 
@@ -284,7 +294,7 @@ def test_operators_list_and_reset_sandboxes_in_the_admin(trainee: Sandbox) -> No
     assert "trainee-01" in listing and trainee.account_id in listing
     assert trainee.seed_encrypted not in listing
     account = Account.objects.get(account_id=trainee.account_id)
-    services.account_clock_move(actor=Actor(selectors.root_of(account)), step="30d")
+    account_services.account_clock_move(actor=Actor(selectors.root_of(account)), step="30d")
 
     response = client.post(
         reverse("admin:accounts_sandbox_changelist"),

@@ -7,9 +7,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accesskeys import services as access_key_services
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, PolicyAttachment, Principal
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import users as user_services
 from security.errors import DeleteConflict, NoPermission
 from security.models import Event
 
@@ -110,7 +112,9 @@ def test_user_detail_runs_constant_queries(
         root_client.get(url)
     for i in range(30):
         ram_user_factory(account, f"other{i}", policy="AliyunRAMFullAccess")
-    services.policy_attach(actor=Actor(selectors.root_of(account)), user=user, policy_name="AliyunRAMReadOnlyAccess")
+    user_services.policy_attach(
+        actor=Actor(selectors.root_of(account)), user=user, policy_name="AliyunRAMReadOnlyAccess"
+    )
     for _ in range(2):
         access_key_services.access_key_create(actor=Actor(selectors.root_of(account)), user=user)
     with django_assert_num_queries(7):
@@ -143,11 +147,11 @@ def test_delete_user_service_refuses_with_delete_conflict(account: Account, ram_
     user = ram_user_factory(account, "frank", policy="AliyunRAMReadOnlyAccess")
     actor = Actor(selectors.root_of(account))
     with pytest.raises(DeleteConflict) as refused:
-        services.ram_user_delete(actor=actor, user=user)
+        user_services.ram_user_delete(actor=actor, user=user)
     assert refused.value.code == "DeleteConflict.User.LoginProfile"
-    services.login_profile_delete(actor=actor, user=user)
+    login_profile_services.login_profile_delete(actor=actor, user=user)
     with pytest.raises(DeleteConflict) as refused:
-        services.ram_user_delete(actor=actor, user=selectors.ram_user_get(account=account, user_id=user.user_id))
+        user_services.ram_user_delete(actor=actor, user=selectors.ram_user_get(account=account, user_id=user.user_id))
     assert refused.value.code == "DeleteConflict.User.Policy"
     assert Principal.objects.filter(pk=user.pk).exists()
 
@@ -212,7 +216,7 @@ def test_ram_admin_can_manage_users_and_read_only_cannot(
 def test_services_refuse_without_permission(account: Account, plain_user: Principal, readonly_user: Principal) -> None:
     for principal in (plain_user, readonly_user):
         with pytest.raises(NoPermission):
-            services.ram_user_create(actor=Actor(principal), name="sneaky", display_name="x")
+            user_services.ram_user_create(actor=Actor(principal), name="sneaky", display_name="x")
     assert not Principal.objects.filter(name="sneaky").exists()
     assert Event.objects.filter(action="CreateUser", result="NoPermission").count() == 2
 

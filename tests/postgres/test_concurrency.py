@@ -12,9 +12,11 @@ from django.db import connection
 
 from accesskeys import services as access_key_services
 from accesskeys.models import AccessKey
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
+from accounts.services import logon as logon_services
+from accounts.services import users as user_services
 from mfa import services as mfa_services
 from reports import services as report_services
 from reports.models import CredentialReport
@@ -56,7 +58,7 @@ def test_parallel_creates_of_one_name_make_exactly_one_user(account: Account) ->
     actor = Actor(selectors.root_of(account))
 
     def create(i: int) -> str:
-        services.ram_user_create(actor=actor, name="Racer" if i % 2 else "racer", display_name=f"r{i}")
+        user_services.ram_user_create(actor=actor, name="Racer" if i % 2 else "racer", display_name=f"r{i}")
         return "created"
 
     outcomes = _race(12, create)
@@ -69,7 +71,7 @@ def test_user_quota_holds_under_parallel_creates(account: Account, monkeypatch: 
     actor = Actor(selectors.root_of(account))
 
     def create(i: int) -> str:
-        services.ram_user_create(actor=actor, name=f"user{i}", display_name="x")
+        user_services.ram_user_create(actor=actor, name=f"user{i}", display_name="x")
         return "created"
 
     outcomes = _race(10, create)
@@ -82,7 +84,9 @@ def test_parallel_wrong_passwords_lock_at_exactly_the_limit(account: Account, ra
     user = ram_user_factory(account, "target")
 
     def attempt(_i: int) -> str:
-        services.console_logon(logon_name="target@acme.onaliyun.com", password="wrong-password", source_ip="10.0.0.9")
+        logon_services.console_logon(
+            logon_name="target@acme.onaliyun.com", password="wrong-password", source_ip="10.0.0.9"
+        )
         return "logged on"
 
     outcomes = _race(20, attempt)
@@ -97,7 +101,7 @@ def test_parallel_wrong_root_passwords_are_slowed_at_exactly_the_fifth(account: 
     root = selectors.root_of(account)
 
     def attempt(_i: int) -> str:
-        services.console_logon(logon_name=root.email, password="wrong-password", source_ip="10.0.0.9")
+        logon_services.console_logon(logon_name=root.email, password="wrong-password", source_ip="10.0.0.9")
         return "logged on"
 
     outcomes = _race(20, attempt)

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts import services
 from accounts.management.commands._output import emit
+from accounts.services import accounts as account_services
 from security.errors import RamError
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            account = services.account_create(
+            account = account_services.account_create(
                 email=options["email"], password=options["password"], alias=options["alias"]
             )
         except RamError as error:

@@ -7,10 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from accounts import selectors, services
+from accounts import selectors
 from accounts.actors import Actor
 from accounts.management.commands._output import emit
 from accounts.models import SystemPolicy
+from accounts.services import login_profiles as login_profile_services
+from accounts.services import users as user_services
 from security.errors import RamError
 
 
@@ -33,16 +35,16 @@ class Command(BaseCommand):
         actor = Actor(principal=selectors.root_of(account))
         try:
             with transaction.atomic():  # all or nothing, like the console's Create User
-                user = services.ram_user_create(
+                user = user_services.ram_user_create(
                     actor=actor,
                     name=options["name"],
                     display_name=options["display_name"] or options["name"],
                     email=options["email"],
                 )
                 if options["password"]:
-                    services.login_profile_create(actor=actor, user=user, password=options["password"])
+                    login_profile_services.login_profile_create(actor=actor, user=user, password=options["password"])
                 if options["policy"]:
-                    services.policy_attach(actor=actor, user=user, policy_name=options["policy"])
+                    user_services.policy_attach(actor=actor, user=user, policy_name=options["policy"])
         except RamError as error:
             raise CommandError(f"{error.code}: {error.message}") from None
         emit(
