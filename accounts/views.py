@@ -1,4 +1,4 @@
-"""The Overview page and the Users pages. Thin: selectors, forms, services."""
+"""The console's front page (`/`) and the Users pages. Thin: selectors, forms, services."""
 
 from __future__ import annotations
 
@@ -30,9 +30,8 @@ from accounts.services import users as user_services
 from mfa import selectors as mfa_selectors
 from ramconsole.gateway import actions, dispatcher
 from ramconsole.kernel import clock
-from ramconsole.web.decorators import requires_account_member, requires_action
+from ramconsole.web.decorators import requires_action
 from ramconsole.web.forms import ConfirmForm, flash_result
-from reports import selectors as report_selectors
 from security import policy
 from security.errors import EntityNotExist
 from security.selectors import password_policy_of
@@ -56,33 +55,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if actions.is_api_request(request):
         return dispatcher.endpoint(request)
     return redirect("accounts:overview" if request.user.is_authenticated else "accounts:logon")
-
-
-@requires_account_member
-@require_safe
-def overview(request: HttpRequest) -> HttpResponse:
-    if not policy.console_capabilities(request.user).can_view_account:
-        return redirect("security:self-service")
-    account = request.user.account
-    context = {"account": account}
-    if policy.can(request.user, "GetAccountSecurityPracticeReport"):
-        now = clock.now(account)
-        facts = report_selectors.account_facts(account, now=now)
-        context["ram_user_count"] = facts.users
-        items = policy.security_check(facts)
-        score = policy.score(items)
-        context.update(
-            check_items=items,
-            fixable={item.key for item in items if policy.may_open_fix_page(request.user, item.fix_url_name)},
-            score=score,
-            evidence=report_selectors.evidence(account, now=now),
-        )
-        report = report_selectors.latest_credential_report(account)
-        if report is not None:
-            context["credential_report_state"] = policy.credential_report_state(report, real_now=clock.now(None))
-    else:
-        context["ram_user_count"] = selectors.ram_user_count(account=account)
-    return render(request, "accounts/overview.html", context)
 
 
 @requires_action("ListUsers")

@@ -1,4 +1,4 @@
-"""Download Security Report and Download User Credential Report."""
+"""The Overview (the Security Check), Download Security Report and Download User Credential Report."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts import selectors as account_selectors
 from accounts.actors import actor_of
 from ramconsole.kernel import clock
 from ramconsole.kernel.spreadsheet import BOM, csv_lines
-from ramconsole.web.decorators import requires_action, sandbox_only
+from ramconsole.web.decorators import requires_account_member, requires_action, sandbox_only
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy
@@ -23,6 +24,35 @@ def _attachment(content: str, *, filename: str, content_type: str) -> HttpRespon
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@requires_account_member
+@require_safe
+def overview(request: HttpRequest) -> HttpResponse:
+    """The Overview: the Security Check (score, items, evidence) for those who may read it; the user
+    count for everyone who may see the account."""
+    if not policy.console_capabilities(request.user).can_view_account:
+        return redirect("security:self-service")
+    account = request.user.account
+    context = {"account": account}
+    if policy.can(request.user, "GetAccountSecurityPracticeReport"):
+        now = clock.now(account)
+        facts = selectors.account_facts(account, now=now)
+        context["ram_user_count"] = facts.users
+        items = policy.security_check(facts)
+        score = policy.score(items)
+        context.update(
+            check_items=items,
+            fixable={item.key for item in items if policy.may_open_fix_page(request.user, item.fix_url_name)},
+            score=score,
+            evidence=selectors.evidence(account, now=now),
+        )
+        report = selectors.latest_credential_report(account)
+        if report is not None:
+            context["credential_report_state"] = policy.credential_report_state(report, real_now=clock.now(None))
+    else:
+        context["ram_user_count"] = account_selectors.ram_user_count(account=account)
+    return render(request, "reports/overview.html", context)
 
 
 @requires_action("GetAccountSecurityPracticeReport")
