@@ -14,3 +14,8 @@ PASSWORD_POLICY_RANGES = {
 SECURITY_PREFERENCE_RANGES = {
     "login_session_duration_hours": (1, 24, "LoginSessionDuration"),
 }
+
+# The largest page (MaxItems, from 1) of IMS ListVirtualMFADevices and GetCredentialReport
+# (RAM-API.md §7.7, §7.9), each also the default page. ListUsers': security/policy/users.py.
+MFA_DEVICES_MAX_ITEMS = 100
+CREDENTIAL_REPORT_MAX_ITEMS = 3501

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ramconsole.gateway.actions import IMS, RAM, ApiCall, register
+from ramconsole.gateway.actions import BOOLEAN, IMS, INTEGER, RAM, TEXT, ApiCall, Param, refused, register
 from security import policy, selectors, services
-from security.errors import InvalidParameter
 from security.models import PasswordPolicy
+from security.ranges import PASSWORD_POLICY_RANGES, SECURITY_PREFERENCE_RANGES
 
 # API parameter -> password policy field, for both versions (IMS spells HardExpiry "HardExpire").
 _COMMON_POLICY_PARAMS = {
@@ -21,8 +21,6 @@ _COMMON_POLICY_PARAMS = {
     "MaxLoginAttemps": "max_login_attempts",
 }
 _BOOLEAN_FIELDS = {"require_lowercase", "require_uppercase", "require_numbers", "require_symbols", "hard_expiry"}
-# IMS-only parameters this sandbox does not model: accepted only at their "off" value, never ignored.
-_UNSUPPORTED_IMS = {"InitialPasswordAge": "0", "InterceptRiskPasswordOnApi": "false"}
 
 
 def _policy_params(call: ApiCall) -> dict[str, str]:
@@ -46,7 +44,29 @@ def password_policy_view(row: PasswordPolicy, call: ApiCall) -> dict[str, Any]:
     return {"PasswordPolicy": view}
 
 
-@register("SetPasswordPolicy")
+def _range_of(ranges: dict[str, tuple[int, int, str]], field: str) -> tuple[int, int] | None:
+    bounds = ranges.get(field)
+    return bounds[:2] if bounds else None
+
+
+def _policy_param(param: str, field: str, *versions: str) -> Param:
+    kind = BOOLEAN if field in _BOOLEAN_FIELDS else INTEGER
+    return Param(param, kind, range=_range_of(PASSWORD_POLICY_RANGES, field), versions=versions)
+
+
+_PASSWORD_POLICY_DECLARATION = (
+    *(_policy_param(param, field, RAM, IMS) for param, field in _COMMON_POLICY_PARAMS.items()),
+    _policy_param("HardExpiry", "hard_expiry", RAM),
+    _policy_param("HardExpire", "hard_expiry", IMS),
+    _policy_param("MinimumPasswordDifferentCharacter", "minimum_different_characters", IMS),
+    Param("PasswordNotContainUserName", BOOLEAN, default=False, versions=(IMS,)),
+    # IMS settings this sandbox does not model: accepted only at their "off" value, never ignored.
+    refused("InitialPasswordAge", INTEGER, only="0", versions=(IMS,)),
+    refused("InterceptRiskPasswordOnApi", BOOLEAN, only="false", versions=(IMS,)),
+)
+
+
+@register("SetPasswordPolicy", params=_PASSWORD_POLICY_DECLARATION)
 def set_password_policy(call: ApiCall) -> dict[str, Any]:
     """Omitted parameters reset to their defaults, as RAM's documentation describes; parameters the
     other API version does not have keep their current value."""
@@ -54,16 +74,10 @@ def set_password_policy(call: ApiCall) -> dict[str, Any]:
     defaults = PasswordPolicy()
     values: dict[str, Any] = {}
     for param, field in _policy_params(call).items():
-        reader = call.boolean if field in _BOOLEAN_FIELDS else call.integer
-        values[field] = reader(param, default=getattr(defaults, field))
+        given = call.values[param]
+        values[field] = getattr(defaults, field) if given is None else given
     if call.is_ims:
-        values["allow_user_name_in_password"] = not call.boolean("PasswordNotContainUserName", default=False)
-        for param, off in _UNSUPPORTED_IMS.items():
-            if call.text(param, default=off).lower() != off:
-                raise InvalidParameter(
-                    f'The parameter - "{param}" is not supported by this sandbox (only {off}).',
-                    code=f"InvalidParameter.{param}.NotSupported",
-                )
+        values["allow_user_name_in_password"] = not call.values["PasswordNotContainUserName"]
     else:
         values["minimum_different_characters"] = current.minimum_different_characters
         values["allow_user_name_in_password"] = current.allow_user_name_in_password
@@ -71,9 +85,8 @@ def set_password_policy(call: ApiCall) -> dict[str, Any]:
     return password_policy_view(row, call)
 
 
-@register("GetPasswordPolicy")
+@register("GetPasswordPolicy", params=())
 def get_password_policy(call: ApiCall) -> dict[str, Any]:
-    policy.check_allowed(call.actor.principal, "GetPasswordPolicy")
     return password_policy_view(selectors.password_policy_of(call.account), call)
 
 
@@ -85,18 +98,26 @@ _PREFERENCE_PARAMS = {
 }
 
 
-# IMS-only preferences this sandbox does not model, with the value it runs with (their defaults).
-# A Set that asks for another value is refused rather than stored and ignored.
-_IMS_FIXED_PREFERENCES = {
-    "AllowUserToLoginWithPasskey": "true",
-    "MFAOperationForLogin": "independent",
-    "OperationForRiskLogin": "autonomous",
-    "AllowUserToManageServiceCredentials": "false",
-    "MaxIdleDaysForAccessKeys": "730",
-    "MaxIdleDaysForUsers": "730",
-    "AllowUserToManagePersonalDingTalk": "true",
-    "VerificationTypes": "[]",
-}
+_PREFERENCE_DECLARATION = (
+    *(Param(param, BOOLEAN) for param in _PREFERENCE_PARAMS),
+    Param(
+        "LoginSessionDuration",
+        INTEGER,
+        range=_range_of(SECURITY_PREFERENCE_RANGES, "login_session_duration_hours"),
+    ),
+    Param("LoginNetworkMasks"),
+    # Preferences this sandbox does not model, with the value it runs with (their defaults).
+    # A Set that asks for another value is refused rather than stored and ignored.
+    refused("AllowUserToManagePublicKeys", BOOLEAN, only="false"),
+    refused("AllowUserToLoginWithPasskey", BOOLEAN, only="true", versions=(IMS,)),
+    refused("MFAOperationForLogin", TEXT, only="independent", versions=(IMS,)),
+    refused("OperationForRiskLogin", TEXT, only="autonomous", versions=(IMS,)),
+    refused("AllowUserToManageServiceCredentials", BOOLEAN, only="false", versions=(IMS,)),
+    refused("MaxIdleDaysForAccessKeys", INTEGER, only="730", versions=(IMS,)),
+    refused("MaxIdleDaysForUsers", INTEGER, only="730", versions=(IMS,)),
+    refused("AllowUserToManagePersonalDingTalk", BOOLEAN, only="true", versions=(IMS,)),
+    refused("VerificationTypes", TEXT, only="[]", versions=(IMS,)),
+)
 
 
 def security_preference_view(call: ApiCall) -> dict[str, Any]:
@@ -125,63 +146,49 @@ def security_preference_view(call: ApiCall) -> dict[str, Any]:
     return {"SecurityPreference": preference}
 
 
-@register("SetSecurityPreference")
+@register("SetSecurityPreference", params=_PREFERENCE_DECLARATION)
 def set_security_preference(call: ApiCall) -> dict[str, Any]:
     """Omitted parameters keep their current value (the console's dialog sends them all)."""
     values: dict[str, Any] = {
-        field: call.boolean(param) for param, field in _PREFERENCE_PARAMS.items() if call.has(param)
+        field: call.values[param] for param, field in _PREFERENCE_PARAMS.items() if call.has(param)
     }
     if call.has("LoginSessionDuration"):
-        values["login_session_duration_hours"] = call.integer("LoginSessionDuration")
+        values["login_session_duration_hours"] = call.values["LoginSessionDuration"]
     if call.has("LoginNetworkMasks"):
-        values["login_network_masks"] = call.text("LoginNetworkMasks")
-    for param, fixed in _IMS_FIXED_PREFERENCES.items() if call.is_ims else ():
-        if call.text(param, default=fixed).replace(" ", "").lower() != fixed:
-            raise InvalidParameter(
-                f'The parameter - "{param}" is not supported by this sandbox (only {fixed}).',
-                code=f"InvalidParameter.{param}.NotSupported",
-            )
-    if call.boolean("AllowUserToManagePublicKeys", default=False):
-        raise InvalidParameter(
-            'The parameter - "AllowUserToManagePublicKeys" is not supported by this sandbox.',
-            code="InvalidParameter.AllowUserToManagePublicKeys.NotSupported",
-        )
+        values["login_network_masks"] = call.values["LoginNetworkMasks"]
     services.security_preference_update(actor=call.actor, **values)
     return security_preference_view(call)
 
 
-@register("GetSecurityPreference")
+@register("GetSecurityPreference", params=())
 def get_security_preference(call: ApiCall) -> dict[str, Any]:
-    policy.check_allowed(call.actor.principal, "GetSecurityPreference")
     return security_preference_view(call)
 
 
-@register("SetAccountAlias", versions=(RAM,))
+@register("SetAccountAlias", versions=(RAM,), params=(Param("AccountAlias", required=True),))
 def set_account_alias(call: ApiCall) -> dict[str, Any]:
-    services.account_alias_set(actor=call.actor, alias=call.text("AccountAlias", required=True))
+    services.account_alias_set(actor=call.actor, alias=call.values["AccountAlias"])
     return {}
 
 
-@register("GetAccountAlias", versions=(RAM,))
+@register("GetAccountAlias", versions=(RAM,), params=())
 def get_account_alias(call: ApiCall) -> dict[str, Any]:
-    policy.check_allowed(call.actor.principal, "GetAccountAlias")
     return {"AccountAlias": call.account.alias}
 
 
-@register("ClearAccountAlias", versions=(RAM,))
+@register("ClearAccountAlias", versions=(RAM,), params=())
 def clear_account_alias(call: ApiCall) -> dict[str, Any]:
     services.account_alias_clear(actor=call.actor)
     return {}
 
 
-@register("SetDefaultDomain", versions=(IMS,))
+@register("SetDefaultDomain", versions=(IMS,), params=(Param("DefaultDomainName", required=True),))
 def set_default_domain(call: ApiCall) -> dict[str, Any]:
-    alias = policy.alias_of_default_domain(call.text("DefaultDomainName", required=True))
+    alias = policy.alias_of_default_domain(call.values["DefaultDomainName"])
     account = services.account_alias_set(actor=call.actor, alias=alias)
     return {"DefaultDomainName": account.default_domain}
 
 
-@register("GetDefaultDomain", versions=(IMS,))
+@register("GetDefaultDomain", versions=(IMS,), params=())
 def get_default_domain(call: ApiCall) -> dict[str, Any]:
-    policy.check_allowed(call.actor.principal, "GetDefaultDomain")
     return {"DefaultDomainName": call.account.default_domain}

@@ -1,11 +1,18 @@
-"""The action registry: RAM's two API versions, the call a handler receives (`ApiCall`) and
-`register`, with which each app's rpc.py files its handlers under (version, action)."""
+"""The action registry: RAM's two API versions, what each action declares (`Param`, `Target`, its
+permission), the call a handler receives (`ApiCall`) and `register`, with which each app's rpc.py
+files its handlers under (version, action). The dispatcher reads the declared parameters into typed
+values, resolves the user a call names and authorises before a handler runs.
+
+A parameter an action does not declare is not read (RAM's gateway likewise passes over names that
+are not in the action's definition). Every parameter the official SDKs send for an action is
+declared: implemented, or `refused`, with `InvalidParameter.<Name>.NotSupported` (README, API)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from django.http import HttpRequest
@@ -31,12 +38,15 @@ def format_date(value: datetime | None) -> str:
 
 @dataclass
 class ApiCall:
-    """One authenticated call: who, which version, and its (decoded, string) parameters."""
+    """One authenticated call: who, which version, its (decoded, string) parameters, the typed
+    values of the parameters its action declares and the principal it acts on (`target`)."""
 
     version: str
     action: str
     params: dict[str, str]
     actor: Actor
+    values: dict[str, Any] = field(default_factory=dict)
+    target: Principal | None = None
 
     @property
     def is_ims(self) -> bool:
@@ -124,14 +134,116 @@ class ApiCall:
         return self.actor.principal
 
 
+TEXT = "text"
+INTEGER = "integer"
+BOOLEAN = "boolean"
+ENUM = "enum"
+LIST = "list"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter an action declares, by its wire name.
+
+    `kind`: TEXT, INTEGER, BOOLEAN, ENUM (one of `choices`) or LIST (`Name.N`, or `Name.N.<field>`
+    for each of `fields`: a list of dicts in N order). Absent, a parameter reads as `default` ("" for
+    TEXT, [] for LIST). `range`: an INTEGER's (minimum, maximum), from the policy layer.
+    `refused`: a setting this sandbox does not model: refused unless it has the value `only` (the
+    one the sandbox runs with; None: refused whenever it has a value)."""
+
+    name: str
+    kind: str = TEXT
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    range: tuple[int, int] | None = None
+    fields: tuple[str, ...] = ()
+    refused: bool = False
+    only: str | None = None
+    versions: tuple[str, ...] = (RAM, IMS)
+
+    @property
+    def wire_names(self) -> tuple[str, ...]:
+        if self.kind != LIST:
+            return (self.name,)
+        return tuple(f"{self.name}.N.{member}" for member in self.fields) or (f"{self.name}.N",)
+
+
+def refused(name: str, kind: str = TEXT, *, only: str | None = None, versions: tuple[str, ...] = (RAM, IMS)) -> Param:
+    return Param(name, kind, refused=True, only=only, versions=versions)
+
+
+class Target(Enum):
+    """The principal an action acts on, which its permission is checked against."""
+
+    USER = "the user the call names (RAM UserName; IMS UserPrincipalName or UserId), required"
+    USER_OR_CALLER = "the user the call names, or the caller when it names none"
+    CALLER = "the caller itself (its own password, its own MFA device)"
+
+
+# The parameters that name the user, per version (IMS GetUser also takes one of its AccessKeys).
+USER_PARAMS = {RAM: ("UserName",), IMS: ("UserPrincipalName", "UserId")}
+USER_ACCESS_KEY_PARAM = "UserAccessKeyId"
+
+
 Handler = Callable[[ApiCall], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """What one (version, action) declares: read by the dispatcher before `handler` runs."""
+
+    name: str
+    version: str
+    handler: Handler
+    params: tuple[Param, ...] = ()
+    target: Target | None = None
+    by_access_key: bool = False
+    permission: str = ""
+    declared: bool = field(default=True, compare=False)
+
+    @property
+    def wire_names(self) -> set[str]:
+        """Every parameter name this action declares, lists as `Name.N[.field]`."""
+        names = {name for param in self.params for name in param.wire_names}
+        if self.target in (Target.USER, Target.USER_OR_CALLER):
+            names.update(USER_PARAMS[self.version])
+            if self.by_access_key and self.version == IMS:
+                names.add(USER_ACCESS_KEY_PARAM)
+        return names
+
+
 HANDLERS: dict[tuple[str, str], Handler] = {}
+ACTIONS: dict[tuple[str, str], Action] = {}
 
 
-def register(action: str, *, versions: tuple[str, ...] = (RAM, IMS)) -> Callable[[Handler], Handler]:
+def register(
+    action: str,
+    *,
+    versions: tuple[str, ...] = (RAM, IMS),
+    params: tuple[Param, ...] | None = None,
+    target: Target | None = None,
+    by_access_key: bool = False,
+    permission: str | None = None,
+) -> Callable[[Handler], Handler]:
+    """File `handler` under (version, action) for each of `versions`, with its declaration: the
+    parameters it reads (each Param filtered by its own versions), the principal it acts on and
+    its permission (the action's name unless given), checked with `policy.check_allowed`.
+    `params=None`: not yet declared; the handler reads `call.params` and authorises itself."""
+
     def decorate(handler: Handler) -> Handler:
         for version in versions:
             HANDLERS[(version, action)] = handler
+            ACTIONS[(version, action)] = Action(
+                name=action,
+                version=version,
+                handler=handler,
+                params=tuple(p for p in params or () if version in p.versions),
+                target=target,
+                by_access_key=by_access_key,
+                permission=permission or action,
+                declared=params is not None,
+            )
         return handler
 
     return decorate

@@ -1,12 +1,17 @@
 """The RAM/IMS-compatible OpenAPI endpoint at `/` (RAM-API.md): authenticate the signature, find the
-handler for (Version, Action), run it, answer JSON. Handlers live in each app's rpc.py and hold
-no rules: they read parameters and call the same services as the console."""
+action for (Version, Action), read the parameters it declares into typed values (MissingParameter,
+InvalidParameter.<Name>.Format/.Range/.NotSupported), resolve the user it names, authorise, run its
+handler, answer JSON. Handlers live in each app's rpc.py and hold no rules: they read typed values
+and call the same services as the console."""
 
 from __future__ import annotations
 
 import importlib
 import logging
+import re
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -15,15 +20,33 @@ from django.views.decorators.csrf import csrf_exempt
 from accesskeys import selectors as key_selectors
 from accesskeys import services as key_services
 from accesskeys.models import AccessKey
+from accounts import selectors as account_selectors
 from accounts.actors import Actor
+from accounts.models import Principal
 from ramconsole.gateway import signatures
-from ramconsole.gateway.actions import API_ANSWER, HANDLERS, HOSTS, IMS, RAM, ApiCall
+from ramconsole.gateway.actions import (
+    ACTIONS,
+    API_ANSWER,
+    BOOLEAN,
+    ENUM,
+    HOSTS,
+    IMS,
+    INTEGER,
+    LIST,
+    RAM,
+    TEXT,
+    USER_ACCESS_KEY_PARAM,
+    Action,
+    ApiCall,
+    Param,
+    Target,
+)
 from ramconsole.gateway.nonces import remember_nonce
 from ramconsole.kernel import clock, crypto
 from ramconsole.kernel.net import client_ip
 from ramconsole.kernel.outages import DATABASE_UNAVAILABLE
 from security import events, policy
-from security.errors import RamError
+from security.errors import EntityNotExist, InvalidParameter, RamError
 from security.models import Event
 from security.policy import GatewayError
 
@@ -124,6 +147,146 @@ def _checked_key(access_key_id: str, params: dict[str, str], seen: dict[str, Acc
     return key
 
 
+def _missing(name: str) -> InvalidParameter:
+    return InvalidParameter(
+        _('The input parameter "%(p)s" that is mandatory for processing this request is not supplied.') % {"p": name},
+        code="MissingParameter",
+    )
+
+
+def _typed(param: Param, raw: str) -> Any:
+    """A present value as its declared type. Booleans arrive as True/true/False/false (the Python
+    SDKs send str(bool))."""
+    if param.kind == BOOLEAN:
+        value = raw.strip().lower()
+        if value in ("true", "false"):
+            return value == "true"
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" is not a boolean.') % {"p": param.name},
+            code=f"InvalidParameter.{param.name}.Format",
+        )
+    if param.kind == INTEGER:
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidParameter(
+                _('The parameter - "%(p)s" is not an integer.') % {"p": param.name},
+                code=f"InvalidParameter.{param.name}.Format",
+            ) from None
+    if param.kind == ENUM and raw not in param.choices:
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" is incorrect.') % {"p": param.name}, code=f"InvalidParameter.{param.name}"
+        )
+    return raw
+
+
+def _list_items(param: Param, params: Mapping[str, str]) -> list[Any]:
+    """`Name.N` (or `Name.N.<field>`) parameters, in N order: values, or dicts of the fields given."""
+    members = "|".join(re.escape(member) for member in param.fields)
+    pattern = re.compile(rf"{re.escape(param.name)}\.([1-9][0-9]{{0,8}})" + (rf"\.({members})" if members else ""))
+    items: dict[int, Any] = {}
+    for name, raw in params.items():
+        matched = pattern.fullmatch(name)
+        if matched is None:
+            continue
+        index = int(matched.group(1))
+        if param.fields:
+            items.setdefault(index, {})[matched.group(2)] = raw
+        else:
+            items[index] = raw
+    return [items[index] for index in sorted(items)]
+
+
+def _read(param: Param, params: Mapping[str, str]) -> Any:
+    """One declared parameter: absent (blank, for a required one, an integer or an enum), it is its
+    default or MissingParameter."""
+    if param.kind == LIST:
+        return _list_items(param, params)
+    raw = params.get(param.name)
+    if raw is None or (raw == "" and (param.required or param.kind in (INTEGER, ENUM))):
+        if param.required:
+            raise _missing(param.name)
+        return "" if param.default is None and param.kind == TEXT else param.default
+    return _typed(param, raw)
+
+
+def _check_refused(param: Param, value: Any, raw: str | None) -> None:
+    """A setting this sandbox does not model is refused, never stored and ignored."""
+    if raw is None:
+        return
+    if param.only is None:
+        allowed = raw == ""
+    elif param.kind == TEXT:
+        allowed = raw.replace(" ", "").lower() == param.only
+    else:
+        allowed = value == _typed(param, param.only)
+    if allowed:
+        return
+    if param.only is None:
+        message = _('The parameter - "%(p)s" is not supported by this sandbox.') % {"p": param.name}
+    else:
+        message = _('The parameter - "%(p)s" is not supported by this sandbox (only %(v)s).') % {
+            "p": param.name,
+            "v": param.only,
+        }
+    raise InvalidParameter(message, code=f"InvalidParameter.{param.name}.NotSupported")
+
+
+def _read_declared(declared: tuple[Param, ...], params: Mapping[str, str]) -> dict[str, Any]:
+    """Every declared parameter read (MissingParameter, .Format, enums) before any is judged
+    (.NotSupported, then .Range with the policy layer's wording), each pass in declaration order."""
+    values = {param.name: _read(param, params) for param in declared}
+    for param in declared:
+        if param.refused:
+            _check_refused(param, values[param.name], params.get(param.name))
+    for param in declared:
+        if param.range is not None and values[param.name] is not None:
+            minimum, maximum = param.range
+            policy.check_ranges(values, {param.name: (minimum, maximum, param.name)})
+    return values
+
+
+def _target(declared: Action, call: ApiCall) -> Principal | None:
+    """The principal the call acts on: the RAM user it names (RAM UserName; IMS UserAccessKeyId,
+    UserId or UserPrincipalName, in that order), else the caller, when the action allows it."""
+    if declared.target is None:
+        return None
+    if declared.target == Target.CALLER:
+        return call.actor.principal
+    account, params = call.account, call.params
+    if call.is_ims:
+        key_id = params.get(USER_ACCESS_KEY_PARAM, "") if declared.by_access_key else ""
+        if key_id:
+            key = key_selectors.access_key_by_id(key_id)
+            if key is None or key.principal.account_id != account.pk or not key.principal.is_ram_user:
+                raise EntityNotExist("The user does not exist.", code="EntityNotExist.User")
+            return account_selectors.ram_user_get(account=account, user_id=key.principal.user_id)
+        if params.get("UserId"):
+            return account_selectors.ram_user_get(account=account, user_id=params["UserId"])
+        if params.get("UserPrincipalName"):
+            principal = account_selectors.principal_for_logon_name(params["UserPrincipalName"])
+            if principal is None or principal.account_id != account.pk or not principal.is_ram_user:
+                raise EntityNotExist("The user does not exist.", code="EntityNotExist.User")
+            return principal
+        name_param = "UserPrincipalName"
+    else:
+        if params.get("UserName"):
+            return account_selectors.ram_user_get_by_name(account=account, name=params["UserName"])
+        name_param = "UserName"
+    if declared.target == Target.USER:
+        raise _missing(name_param)
+    return call.actor.principal
+
+
+def _run(declared: Action, call: ApiCall) -> dict[str, Any]:
+    """Read the declared parameters, resolve the target, authorise, then run the handler."""
+    if declared.declared:
+        call.values = _read_declared(declared.params, call.params)
+        call.target = _target(declared, call)
+        policy.check_allowed(call.actor.principal, declared.permission, target=call.target)
+    return declared.handler(call)
+
+
 def _error_response(error: RamError, *, request_id: str, version: str) -> JsonResponse:
     host = HOSTS.get(version, HOSTS[RAM])
     product = "Ims" if version == IMS else "Ram"
@@ -154,8 +317,8 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             if version not in HOSTS:
                 raise GatewayError(_("Specified parameter Version is not valid."), code="InvalidVersion")
             _load_handlers()
-            handler = HANDLERS.get((version, action))
-            if handler is None:
+            declared = ACTIONS.get((version, action))
+            if declared is None:
                 error = GatewayError(
                     _("Specified api is not found, please check your url and method."), code="InvalidAction.NotFound"
                 )
@@ -165,7 +328,7 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             owner = key.principal
             actor = Actor(principal=owner, source_ip=source_ip, access_key_id=key.access_key_id)
             key_services.access_key_mark_used(access_key=key)
-            result = handler(ApiCall(version=version, action=action, params=params, actor=actor))
+            result = _run(declared, ApiCall(version=version, action=action, params=params, actor=actor))
             response = JsonResponse({"RequestId": request_id, **result}, content_type="application/json;charset=utf-8")
             outcome = "Success"
         except RamError as error:
