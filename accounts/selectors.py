@@ -161,6 +161,16 @@ def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
     return user
 
 
+def ram_user_get_by_principal_name(*, account: Account, name: str) -> Principal:
+    """A RAM user of `account` named by its UPN (IMS), or by its bare user name."""
+    if "@" not in name:
+        return ram_user_get_by_name(account=account, name=name)
+    principal = principal_for_logon_name(name)
+    if principal is None or principal.account_id != account.pk or not principal.is_ram_user:
+        raise EntityNotExist(code="EntityNotExist.User", message=_("The user does not exist."))
+    return principal
+
+
 def system_policies_of(principal: Principal) -> frozenset[str]:
     """Names of the system policies attached to `principal`, read once per principal instance."""
     cached = getattr(principal, "_system_policies", None)

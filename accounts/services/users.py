@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.hashers import make_password
@@ -12,7 +13,7 @@ from accesskeys import selectors as access_key_selectors
 from accesskeys import services as access_key_services
 from accounts import selectors
 from accounts.actors import Actor
-from accounts.models import Account, PolicyAttachment, Principal
+from accounts.models import Account, PolicyAttachment, Principal, UserTag
 from accounts.services.ids import unique_digits
 from accounts.services.login_profiles import login_profile_delete
 from mfa import services as mfa_services
@@ -30,9 +31,10 @@ def ram_user_create(
     email: str = "",
     mobile_phone: str = "",
     comments: str = "",
+    tags: Sequence[tuple[str, str]] = (),
     now: datetime | None = None,
 ) -> Principal:
-    """CreateUser: a RAM user in the actor's account."""
+    """CreateUser: a RAM user in the actor's account, with its tags (IMS)."""
     policy.check_allowed(actor.principal, "CreateUser")
     account = Account.objects.select_for_update().get(pk=actor.account.pk)  # serialises the user quota
     now = now or clock.now(account)
@@ -40,6 +42,7 @@ def ram_user_create(
         lambda: policy.check_user_attributes(
             name=name, display_name=display_name, email=email, mobile_phone=mobile_phone, comments=comments
         ),
+        lambda: policy.check_tags(list(tags)),
         lambda: policy.check_can_add_ram_user(existing_count=selectors.ram_user_count(account=account)),
         lambda: _check_user_name_free(account, name),
     )
@@ -64,12 +67,19 @@ def ram_user_create(
     except IntegrityError:
         # A concurrent CreateUser took the same name between the check and the insert.
         raise _user_exists() from None
-    events.record_by(actor, "CreateUser", user.upn, now, detail={"UserName": name})
+    UserTag.objects.bulk_create(UserTag(principal=user, key=key, value=value, created_at=now) for key, value in tags)
+    detail: dict[str, object] = {"UserName": name}
+    if tags:
+        detail["Tags"] = dict(tags)
+    events.record_by(actor, "CreateUser", user.upn, now, detail=detail)
     return user
 
 
-def _check_user_name_free(account: Account, name: str) -> None:
-    if Principal.objects.filter(selectors.name_is(name), account=account, kind=Principal.Kind.RAM_USER).exists():
+def _check_user_name_free(account: Account, name: str, *, other_than: Principal | None = None) -> None:
+    others = Principal.objects.filter(selectors.name_is(name), account=account, kind=Principal.Kind.RAM_USER)
+    if other_than is not None:
+        others = others.exclude(pk=other_than.pk)
+    if others.exists():
         raise _user_exists()
 
 
@@ -91,13 +101,28 @@ def ram_user_update(
     email: str,
     mobile_phone: str,
     comments: str,
+    new_name: str | None = None,
     now: datetime | None = None,
 ) -> Principal:
-    """UpdateUser: the basic information of a RAM user."""
+    """UpdateUser: the basic information of a RAM user, and with `new_name` its name: the UPN and the
+    logon follow the new name at once, and the event records both names."""
     policy.check_allowed(actor.principal, "UpdateUser", target=user)
     now = now or clock.now(user.account)
-    policy.check_user_attributes(
-        display_name=display_name, email=email, mobile_phone=mobile_phone, comments=comments, prefix="New"
+    old_name = user.name
+    renamed = new_name is not None and new_name != old_name
+    rename_checks = (
+        [
+            lambda: policy.check_user_name(new_name, parameter="NewUserName"),
+            lambda: _check_user_name_free(user.account, new_name, other_than=user),
+        ]
+        if renamed
+        else []
+    )
+    check_all(
+        *rename_checks,
+        lambda: policy.check_user_attributes(
+            display_name=display_name, email=email, mobile_phone=mobile_phone, comments=comments, prefix="New"
+        ),
     )
     changed = {
         name: value
@@ -106,15 +131,71 @@ def ram_user_update(
             "email": email,
             "mobile_phone": mobile_phone,
             "comments": comments,
+            "name": new_name if renamed else old_name,
         }.items()
         if getattr(user, name) != value
     }
     for name, value in changed.items():
         setattr(user, name, value)
     user.updated_at = now
-    user.save(update_fields=[*changed, "updated_at"])
-    events.record_by(actor, "UpdateUser", user.upn, now, detail={"changed": sorted(changed)})
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        # A concurrent CreateUser or rename took the name between the check and the write.
+        raise _user_exists() from None
+    detail: dict[str, object] = {"changed": sorted(changed)}
+    if renamed:
+        detail.update(UserName=old_name, NewUserName=new_name)
+    events.record_by(actor, "UpdateUser", user.upn, now, detail=detail)
     return user
+
+
+@events.audited("TagResources")
+def user_tags_set(
+    *, actor: Actor, users: Sequence[Principal], tags: Sequence[tuple[str, str]], now: datetime | None = None
+) -> None:
+    """TagResources: the tags on each user; a key a user has already takes the new value. Every user
+    stays within the tag limit, or none is tagged."""
+    policy.check_tags(list(tags), required=True)
+    for user in users:
+        policy.check_allowed(actor.principal, "TagResources", target=user)
+    now = now or clock.now(actor.account)
+    # Locks the users, so two calls cannot both pass the limit check.
+    list(Principal.objects.select_for_update().filter(pk__in=[user.pk for user in users]).order_by("pk"))
+    keys = {key for key, value in tags}
+    for user in users:
+        existing = set(UserTag.objects.filter(principal=user).values_list("key", flat=True))
+        policy.check_can_tag_user(existing_keys=existing, new_keys=keys)
+    for user in users:
+        for key, value in tags:
+            UserTag.objects.update_or_create(principal=user, key=key, defaults={"value": value})
+        events.record_by(actor, "TagResources", user.upn, now, detail={"Tags": dict(tags)})
+
+
+@events.audited("UntagResources")
+def user_tags_remove(
+    *,
+    actor: Actor,
+    users: Sequence[Principal],
+    keys: Sequence[str],
+    remove_all: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """UntagResources: the keys named off each user (a key it does not have is passed over); with no
+    key named, every tag when `remove_all`, else none."""
+    for user in users:
+        policy.check_allowed(actor.principal, "UntagResources", target=user)
+    now = now or clock.now(actor.account)
+    for user in users:
+        tags = UserTag.objects.filter(principal=user)
+        if keys:
+            tags = tags.filter(key__in=keys)
+        elif not remove_all:
+            tags = tags.none()
+        removed = sorted(tags.values_list("key", flat=True))
+        tags.delete()
+        events.record_by(actor, "UntagResources", user.upn, now, detail={"TagKeys": removed})
 
 
 @events.audited("DeleteUser")

@@ -33,6 +33,12 @@ TAG_VALUE_MAX_LENGTH = 128
 TAG_KEY_RESERVED_PREFIXES = ("aliyun", "acs:")
 TAG_VALUE_RESERVED_PREFIXES = ("acs:",)
 TAG_FORBIDDEN_PARTS = ("http://", "https://")
+# TagResources / UntagResources name 1 to 50 users (ResourceId.N or ResourcePrincipalName.N).
+MAX_TAGGED_USERS_PER_CALL = 50
+
+# ListUsers' MaxItems: 1-1000 in both versions, 100 by default in RAM's, 1000 in IMS's.
+LIST_USERS_MAX_ITEMS = 1000
+RAM_LIST_USERS_DEFAULT_ITEMS = 100
 
 # ListUsers (IMS) Status: `active` (the default), `freeze`, or both; no user of this sandbox is frozen.
 USER_STATUS_ACTIVE = "active"
@@ -148,9 +154,15 @@ def _check_tag_text(text: str, *, n: int, part: str, min_length: int, max_length
         )
 
 
-def check_tags(tags: list[tuple[str, str]]) -> None:
+def check_tags(tags: list[tuple[str, str]], *, required: bool = False) -> None:
     """The tags of one call (CreateUser, TagResources, or ListUsers' filter), `Tag.1` first: at
-    most 20, each key once, every key and value within RAM's rules."""
+    most 20 (and one at least, when `required`), each key once, every key and value within RAM's rules."""
+    if required and not tags:
+        raise InvalidParameter(
+            _('The input parameter "%(p)s" that is mandatory for processing this request is not supplied.')
+            % {"p": "Tag.1.Key"},
+            code="MissingParameter",
+        )
     if len(tags) > MAX_TAGS_PER_USER:
         raise InvalidParameter(
             _('The parameter - "Tag" may hold at most %(n)d tags.') % {"n": MAX_TAGS_PER_USER},
@@ -175,6 +187,27 @@ def check_tags(tags: list[tuple[str, str]]) -> None:
                 code="InvalidParameter.Tag.Key.Duplicate",
             )
         seen.add(key)
+
+
+def check_tagged_users(*, ids: list[str], names: list[str]) -> None:
+    """TagResources / UntagResources name their users by ID or by name (UPN), not both, 50 at most."""
+    if not ids and not names:
+        raise InvalidParameter(
+            _('The input parameter "%(p)s" that is mandatory for processing this request is not supplied.')
+            % {"p": "ResourceId"},
+            code="MissingParameter",
+        )
+    if ids and names:
+        raise InvalidParameter(
+            _('Give either "ResourceId" or "ResourcePrincipalName", not both.'), code="InvalidParameter.ResourceId"
+        )
+    parameter, given = ("ResourceId", ids) if ids else ("ResourcePrincipalName", names)
+    if len(given) > MAX_TAGGED_USERS_PER_CALL:
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" may name at most %(n)d users.')
+            % {"p": parameter, "n": MAX_TAGGED_USERS_PER_CALL},
+            code=f"InvalidParameter.{parameter}.Count",
+        )
 
 
 def check_can_tag_user(*, existing_keys: set[str], new_keys: set[str]) -> None:
