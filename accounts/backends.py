@@ -1,6 +1,6 @@
 """Session authentication for every principal; password authentication for operators only.
 
-Roots and RAM users log on through the console logon pipeline (security.logon), which the
+Roots and RAM users log on through the console logon pipeline (accounts.services.logon), which the
 `authenticate()` hook cannot express; Django admin's form reaches `authenticate()` and so only
 operators can use it.
 """

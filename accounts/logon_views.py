@@ -1,5 +1,5 @@
 """The console's front door: logon, the pending steps (MFA, MFA enrolment, forced password change)
-and logout. Each step is decided in security.logon; these views only collect input."""
+and logout. Each step is decided in accounts.services.logon; these views only collect input."""
 
 from __future__ import annotations
 
@@ -31,15 +31,14 @@ from ramconsole.kernel import clock
 from ramconsole.kernel.net import client_ip
 from ramconsole.web.decorators import sandbox_only
 from ramconsole.web.middleware import SESSION_STARTED_KEY
-from security import logon as logon_pipeline
 from security import policy
 from security.errors import LogonRefused
 from security.selectors import password_policy_of, security_preference_of
 
 STEP_VIEWS = {
-    logon_pipeline.STEP_MFA: "accounts:logon-mfa",
-    logon_pipeline.STEP_MFA_ENROL: "accounts:logon-mfa-enrol",
-    logon_pipeline.STEP_CHANGE_PASSWORD: "accounts:logon-password",
+    logon_services.STEP_MFA: "accounts:logon-mfa",
+    logon_services.STEP_MFA_ENROL: "accounts:logon-mfa-enrol",
+    logon_services.STEP_CHANGE_PASSWORD: "accounts:logon-password",
 }
 ENROLMENT_SESSION_KEY = "logon_mfa_enrolment"
 # A language chosen on the logon page, before anyone is known: the logon makes it the identity's choice.
@@ -152,7 +151,7 @@ def _pending_at(request: HttpRequest, step: str) -> pending.PendingLogon | None:
 @require_http_methods(["GET", "POST"])
 def logon_mfa(request: HttpRequest) -> HttpResponse:
     """After the password: a code from the bound device (and, if allowed, remember this browser)."""
-    logon_state = _pending_at(request, logon_pipeline.STEP_MFA)
+    logon_state = _pending_at(request, logon_services.STEP_MFA)
     if logon_state is None:
         return redirect("accounts:logon")
     principal = logon_state.principal
@@ -166,7 +165,7 @@ def logon_mfa(request: HttpRequest) -> HttpResponse:
             source_ip=client_ip(request),
         )
         if not form.errors:
-            response = _step_done(request, logon_state, logon_pipeline.STEP_MFA)
+            response = _step_done(request, logon_state, logon_services.STEP_MFA)
             if may_remember and form.cleaned_data.get("remember"):
                 device = mfa_selectors.device_of(principal)
                 remember.remember(response, principal=principal, device=device, now=clock.now(principal.account))
@@ -183,7 +182,7 @@ def logon_mfa(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def logon_mfa_enrol(request: HttpRequest) -> HttpResponse:
     """Enable MFA: Required — bind a device before anything else."""
-    logon_state = _pending_at(request, logon_pipeline.STEP_MFA_ENROL)
+    logon_state = _pending_at(request, logon_services.STEP_MFA_ENROL)
     if logon_state is None:
         return redirect("accounts:logon")
     principal = logon_state.principal
@@ -206,7 +205,7 @@ def logon_mfa_enrol(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             messages.success(request, _("The MFA device is enabled."))
-            return _step_done(request, logon_state, logon_pipeline.STEP_MFA_ENROL)
+            return _step_done(request, logon_state, logon_services.STEP_MFA_ENROL)
     return render(
         request,
         "accounts/logon_mfa_enrol.html",
@@ -219,7 +218,7 @@ def logon_mfa_enrol(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def logon_password(request: HttpRequest) -> HttpResponse:
     """The forced password change of a pending logon (Password Reset, or an expired password)."""
-    logon_state = _pending_at(request, logon_pipeline.STEP_CHANGE_PASSWORD)
+    logon_state = _pending_at(request, logon_services.STEP_CHANGE_PASSWORD)
     if logon_state is None:
         return redirect("accounts:logon")
     principal = logon_state.principal
@@ -238,7 +237,7 @@ def logon_password(request: HttpRequest) -> HttpResponse:
         )
         if not form.errors:
             messages.success(request, _("Your password is changed."))
-            return _step_done(request, logon_state, logon_pipeline.STEP_CHANGE_PASSWORD)
+            return _step_done(request, logon_state, logon_services.STEP_CHANGE_PASSWORD)
     # The password is proven by now, so saying why it must change reveals nothing.
     profile = selectors.login_profile_of(principal)
     reason = policy.password_change_reason(

@@ -1,20 +1,79 @@
-"""Console logon and logout: run the logon pipeline's credential steps and record each attempt."""
+"""The console logon pipeline in one module: its steps, their order, the one password hash per
+attempt, and what each outcome writes (ARCHITECTURE.md, "The logon pipeline").
+
+`console_logon` runs an attempt in two phases. First, outside any transaction, `_verify` resolves
+the logon name and checks the password with no lock held, so concurrent attempts hash in parallel
+instead of queueing behind a row lock (the hash is most of a logon's time). Then, inside the
+logon's transaction, the CREDENTIAL_STEPS run in order: the first takes the identity's row lock
+and reads its state afresh, the others judge it, using the password verdict of the first phase.
+Counting and locking are therefore exact under concurrent attempts, and the lock is held for
+milliseconds.
+
+Timing: `_check_password` is the only place a logon hashes, and `_verify` calls it for every
+attempt before any step may refuse (an unknown name hashes against nothing), so every refusal
+costs the same one hash and timing does not reveal which refusal happened. A step never hashes.
+(Only a password changed between the two phases is checked again, so the new one is judged.)
+
+Steps read, never write: each raises LogonRefused with a reason code, or passes. The reason is
+recorded in the event; the person at the logon page only ever sees the generic message. This
+module applies the outcome (failure counters, locks, the event) inside the transaction. After the
+credentials pass, `_pending_steps` lists what the user must still do before a session starts;
+the logon views walk those steps (accounts/pending.py keeps the pending logon in the session).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
+from django.contrib.auth import hashers
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import notices
+from accounts import notices, selectors
 from accounts.models import Account, LoginProfile, Principal
 from accounts.services.login_profiles import send_password_expiry_notices
 from mfa import remember
+from mfa import selectors as mfa_selectors
+from mfa.models import VirtualMFADevice
 from ramconsole.kernel import clock
-from security import events, logon, policy
+from security import events, policy
 from security.errors import LogonRefused
-from security.models import RESULT_SUCCESS
+from security.models import RESULT_SUCCESS, PasswordPolicy
+from security.policy import mfa, network, passwords
+from security.selectors import password_policy_of, security_preference_of
+
+REASON_UNKNOWN_NAME = "InvalidLogonName"
+REASON_WRONG_PASSWORD = "WrongPassword"  # noqa: S105 - a reason code, not a password
+REASON_CONSOLE_LOGON_DISABLED = "ConsoleLogonDisabled"
+REASON_LOCKED = "LoginLocked"
+REASON_THROTTLED = "LoginThrottled"
+REASON_ADDRESS_NOT_ALLOWED = "LoginMaskRefused"
+REASON_PASSWORD_EXPIRED = "PasswordExpired"  # noqa: S105 - a reason code, not a password
+
+STEP_MFA = "mfa"
+STEP_MFA_ENROL = "mfa_enrol"
+STEP_CHANGE_PASSWORD = "change_password"  # noqa: S105 - a step name, not a password
+
+
+@dataclass
+class LogonAttempt:
+    logon_name: str
+    password: str = field(repr=False)
+    source_ip: str | None
+    now: datetime
+    principal: Principal | None = None
+    # The hash the password was checked against, the verdict, and whether the hash should be
+    # upgraded to the current hasher (done after a successful logon).
+    checked_hash: str = field(default="", repr=False)
+    password_ok: bool = False
+    hash_outdated: bool = False
+    profile: LoginProfile | None = None
+    policy: PasswordPolicy | None = None
+    mfa_device: VirtualMFADevice | None = None
+    # This browser's verified "remember MFA for 7 days" claim for the principal, if any.
+    remembered: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -32,26 +91,21 @@ def console_logon(
     """Run the logon pipeline's credential steps and record the attempt, whatever its outcome.
 
     Raises LogonRefused (its code is the recorded reason, never shown to the person logging on).
-    The password is checked before the transaction, with no lock held (security/logon.py); the
-    identity's row is locked only to judge and count, so concurrent wrong passwords are counted one
-    by one and the lock falls exactly at the limit, without queueing attempts behind each hash.
     """
-    attempt = logon.LogonAttempt(logon_name=logon_name, password=password, source_ip=source_ip, now=clock.now(None))
+    attempt = LogonAttempt(logon_name=logon_name, password=password, source_ip=source_ip, now=clock.now(None))
+    _verify(attempt)
     refusal: LogonRefused | None = None
-    try:
-        logon.verify(attempt)
-    except LogonRefused as refused:
-        _record_refused_logon(attempt, refused)
-        raise
     with transaction.atomic():
         try:
-            principal = logon.evaluate_credentials(attempt)
+            for step in CREDENTIAL_STEPS:
+                step(attempt)
         except LogonRefused as refused:
-            refusal = refused
+            refusal = refused  # raised after the transaction, which keeps its counters and event
             _record_refused_logon(attempt, refused)
         else:
+            principal = attempt.principal
             attempt.remembered = remember.claim_for(principal, remembered_tokens or {})
-            steps = logon.pending_steps(attempt)
+            steps = _pending_steps(attempt)
             _record_good_password(attempt)
             events.record(
                 action="ConsoleLogon",
@@ -66,7 +120,130 @@ def console_logon(
     return LogonOutcome(principal=principal, pending_steps=steps)
 
 
-def _record_good_password(attempt: logon.LogonAttempt) -> None:
+def console_logout(*, principal: Principal, source_ip: str | None, reason: str = RESULT_SUCCESS) -> None:
+    """Record a logout; `reason` says why when the console ended the session itself."""
+    events.record(
+        action="ConsoleLogout",
+        result=reason,
+        account=principal.account,
+        actor=principal,
+        source_ip=source_ip,
+        account_time=clock.now(principal.account),
+    )
+
+
+def _verify(attempt: LogonAttempt) -> None:
+    """Outside any transaction: resolve the logon name, then hash, whether or not it named anyone."""
+    principal = selectors.principal_for_logon_name(attempt.logon_name)
+    if principal is not None and principal.kind != Principal.Kind.OPERATOR:
+        attempt.principal = principal
+    _check_password(attempt)
+
+
+def _check_password(attempt: LogonAttempt) -> None:
+    """The one hash of an attempt. Against no hash (an unknown name, an unusable password) Django
+    hashes a random password instead, which costs the same."""
+    attempt.checked_hash = attempt.principal.password if attempt.principal is not None else ""
+    attempt.password_ok, attempt.hash_outdated = hashers.verify_password(attempt.password, attempt.checked_hash)
+
+
+def known_name(attempt: LogonAttempt) -> None:
+    """An unknown name fails exactly like a wrong password, after the same hashing work."""
+    if attempt.principal is None:
+        raise LogonRefused(code=REASON_UNKNOWN_NAME)
+
+
+def lock_identity(attempt: LogonAttempt) -> None:
+    """Take the identity's row lock, then read afresh everything the steps decide on."""
+    principal = selectors.principal_locked(attempt.principal.pk)
+    attempt.principal = principal
+    if principal.password != attempt.checked_hash:  # changed since the first phase: judge the new one
+        _check_password(attempt)
+    attempt.now = clock.now(principal.account)
+    attempt.mfa_device = mfa_selectors.device_of(principal)
+    if principal.is_ram_user:
+        attempt.profile = selectors.login_profile_of(principal)
+        attempt.policy = password_policy_of(principal.account)
+
+
+def network_allowed(attempt: LogonAttempt) -> None:
+    """The root's Login Mask, or the RAM users' Logon Address Mask, must admit the source address."""
+    principal = attempt.principal
+    if principal.is_root:
+        masks = principal.account.login_mask
+    else:
+        masks = security_preference_of(principal.account).login_network_masks
+    if not network.evaluate_address(masks, attempt.source_ip).allowed:
+        raise LogonRefused(code=REASON_ADDRESS_NOT_ALLOWED)
+
+
+def not_locked(attempt: LogonAttempt) -> None:
+    """Refused while locked (a RAM user's Password Retry Constraint Policy, the root's logon
+    protection) or slowed down (the root), even with the right password."""
+    if attempt.principal.is_root:
+        refusal = passwords.root_logon_refusal(attempt.principal.account, now=attempt.now)
+        if refusal == passwords.ROOT_LOCKED:
+            raise LogonRefused(code=REASON_LOCKED)
+        if refusal == passwords.ROOT_THROTTLED:
+            raise LogonRefused(code=REASON_THROTTLED)
+    elif attempt.profile is not None and passwords.is_locked(attempt.profile, now=attempt.now):
+        raise LogonRefused(code=REASON_LOCKED)
+
+
+def console_logon_enabled(attempt: LogonAttempt) -> None:
+    """A RAM user needs a logon profile with Console Password Logon enabled."""
+    if attempt.principal.is_ram_user and (attempt.profile is None or not attempt.profile.console_password_enabled):
+        raise LogonRefused(code=REASON_CONSOLE_LOGON_DISABLED)
+
+
+def password_matches(attempt: LogonAttempt) -> None:
+    if not attempt.password_ok:
+        raise LogonRefused(code=REASON_WRONG_PASSWORD)
+
+
+def not_hard_expired(attempt: LogonAttempt) -> None:
+    """Expired with Action After Password Expires = Deny Logon: only an administrator's reset helps."""
+    if (
+        attempt.profile is not None
+        and attempt.policy.hard_expiry
+        and passwords.is_password_expired(attempt.profile, attempt.policy, now=attempt.now)
+    ):
+        raise LogonRefused(code=REASON_PASSWORD_EXPIRED)
+
+
+CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [
+    known_name,
+    lock_identity,
+    network_allowed,
+    not_locked,
+    console_logon_enabled,
+    password_matches,
+    not_hard_expired,
+]
+
+
+def _pending_steps(attempt: LogonAttempt) -> list[str]:
+    """What the user must do after the credentials and before the session: in order."""
+    steps = []
+    profile = attempt.profile
+    device = attempt.mfa_device
+    if device is not None:
+        preference = security_preference_of(attempt.principal.account)
+        remembered = mfa.may_remember_mfa(attempt.principal, preference) and mfa.is_mfa_remembered(
+            attempt.remembered, device, preference, now=attempt.now
+        )
+        if not remembered:
+            steps.append(STEP_MFA)
+    elif profile is not None and profile.mfa_required:
+        steps.append(STEP_MFA_ENROL)
+    if profile is not None and (
+        profile.password_reset_required or passwords.is_password_expired(profile, attempt.policy, now=attempt.now)
+    ):
+        steps.append(STEP_CHANGE_PASSWORD)
+    return steps
+
+
+def _record_good_password(attempt: LogonAttempt) -> None:
     """The right password, accepted: clear the failure counters, upgrade an outdated hash."""
     principal, profile = attempt.principal, attempt.profile
     principal.last_login = attempt.now
@@ -85,17 +262,17 @@ def _record_good_password(attempt: logon.LogonAttempt) -> None:
         send_password_expiry_notices([profile], attempt.policy, now=attempt.now)
 
 
-def _record_refused_logon(attempt: logon.LogonAttempt, refusal: LogonRefused) -> None:
+def _record_refused_logon(attempt: LogonAttempt, refusal: LogonRefused) -> None:
     known = attempt.principal
     account = known.account if known else None
     detail = {}
-    if refusal.code == logon.REASON_WRONG_PASSWORD and attempt.profile is not None:
+    if refusal.code == REASON_WRONG_PASSWORD and attempt.profile is not None:
         failed = policy.after_wrong_password(attempt.profile, attempt.policy, now=attempt.now)
         LoginProfile.objects.filter(pk=attempt.profile.pk).update(
             failed_logon_count=failed.failed_logon_count, locked_until=failed.locked_until
         )
         detail = {"failed_logon_count": failed.failed_logon_count, "locked": failed.locked_until is not None}
-    elif refusal.code == logon.REASON_WRONG_PASSWORD and known.is_root:
+    elif refusal.code == REASON_WRONG_PASSWORD and known.is_root:
         failed = policy.after_root_wrong_password(account, now=attempt.now)
         Account.objects.filter(pk=account.pk).update(
             root_failed_logon_count=failed.failed_logon_count,
@@ -116,16 +293,4 @@ def _record_refused_logon(attempt: logon.LogonAttempt, refusal: LogonRefused) ->
         result=refusal.code,
         detail=detail,
         account_time=attempt.now,
-    )
-
-
-def console_logout(*, principal: Principal, source_ip: str | None, reason: str = RESULT_SUCCESS) -> None:
-    """Record a logout; `reason` says why when the console ended the session itself."""
-    events.record(
-        action="ConsoleLogout",
-        result=reason,
-        account=principal.account,
-        actor=principal,
-        source_ip=source_ip,
-        account_time=clock.now(principal.account),
     )
