@@ -10,7 +10,20 @@ from accounts.models import Principal
 from accounts.services import login_profiles as login_profile_services
 from accounts.services import passwords as password_services
 from accounts.services import users as user_services
-from ramconsole.gateway.actions import RAM, ApiCall, format_date, register
+from ramconsole.gateway.actions import (
+    BOOLEAN,
+    ENUM,
+    IMS,
+    INTEGER,
+    LIST,
+    RAM,
+    ApiCall,
+    Param,
+    Target,
+    format_date,
+    refused,
+    register,
+)
 from security import policy
 from security.errors import EntityNotExist, InvalidParameter
 
@@ -31,52 +44,104 @@ def user_view(user: Principal, call: ApiCall, *, last_login: bool = True) -> dic
     if call.is_ims:
         view["UserPrincipalName"] = user.upn
         view["ProvisionType"] = "Manual"
-        view["Status"] = "active"
+        view["Status"] = policy.USER_STATUS_ACTIVE
+        view["Tags"] = {"Tag": [{"TagKey": tag.key, "TagValue": tag.value} for tag in selectors.tags_of(user)]}
     return view
 
 
-def _new_user_name(call: ApiCall) -> str:
-    """RAM names the user; IMS gives `name@<default domain>` and the name is its prefix."""
-    if not call.is_ims:
-        return call.text("UserName", required=True)
-    upn = call.text("UserPrincipalName", required=True)
-    return policy.user_name_from_upn(upn, default_domain=call.account.default_domain)
+def _new_user_name(call: ApiCall, parameter: str) -> str:
+    """IMS names a user by `name@<default domain>`; the name is its prefix."""
+    return policy.user_name_from_upn(
+        call.values[parameter], default_domain=call.account.default_domain, parameter=parameter
+    )
 
 
-@register("CreateUser")
+# IMS sends tags as Tag.N.Key / Tag.N.Value, N from 1.
+TAG_PARAM = Param("Tag", LIST, fields=("Key", "Value"), versions=(IMS,))
+
+
+def _tags(call: ApiCall) -> list[tuple[str, str | None]]:
+    """The call's tags in N order; a tag without a value has None."""
+    return [(tag.get("Key", ""), tag.get("Value")) for tag in call.values["Tag"]]
+
+
+@register(
+    "CreateUser",
+    params=(
+        Param("UserName", required=True, versions=(RAM,)),
+        Param("UserPrincipalName", required=True, versions=(IMS,)),
+        Param("DisplayName", versions=(RAM,)),
+        Param("DisplayName", required=True, versions=(IMS,)),
+        Param("Email"),
+        Param("MobilePhone"),
+        Param("Comments"),
+        TAG_PARAM,
+    ),
+)
 def create_user(call: ApiCall) -> dict[str, Any]:
-    name = _new_user_name(call)
     if call.is_ims:  # IMS requires a display name of at most 24 characters
-        display_name = call.text("DisplayName", required=True)
+        name = _new_user_name(call, "UserPrincipalName")
+        display_name = call.values["DisplayName"]
         policy.check_display_name(display_name, max_length=policy.IMS_DISPLAY_NAME_MAX_LENGTH)
     else:  # RAM's DisplayName is optional; the console shows the user name then
-        display_name = call.text("DisplayName") or name
+        name = call.values["UserName"]
+        display_name = call.values["DisplayName"] or name
     user = user_services.ram_user_create(
         actor=call.actor,
         name=name,
         display_name=display_name,
-        email=call.text("Email"),
-        mobile_phone=call.text("MobilePhone"),
-        comments=call.text("Comments"),
+        email=call.values["Email"],
+        mobile_phone=call.values["MobilePhone"],
+        comments=call.values["Comments"],
+        tags=[(key, value or "") for key, value in _tags(call)] if call.is_ims else [],
     )
     view = user_view(user, call, last_login=False)
     view.pop("UpdateDate")
     return {"User": view}
 
 
-@register("GetUser")
+@register("GetUser", params=(), target=Target.USER, by_access_key=True)
 def get_user(call: ApiCall) -> dict[str, Any]:
-    user = call.user(by_access_key=True)
-    policy.check_allowed(call.actor.principal, "GetUser", target=user)
-    return {"User": user_view(user, call)}
+    return {"User": user_view(call.target, call)}
 
 
-@register("ListUsers")
+@register(
+    "ListUsers",
+    params=(
+        Param(
+            "MaxItems",
+            INTEGER,
+            default=policy.RAM_LIST_USERS_DEFAULT_ITEMS,
+            range=(1, policy.LIST_USERS_MAX_ITEMS),
+            versions=(RAM,),
+        ),
+        Param(
+            "MaxItems",
+            INTEGER,
+            default=policy.LIST_USERS_MAX_ITEMS,
+            range=(1, policy.LIST_USERS_MAX_ITEMS),
+            versions=(IMS,),
+        ),
+        Param("Marker"),
+        Param("Status", versions=(IMS,)),
+        TAG_PARAM,
+    ),
+)
 def list_users(call: ApiCall) -> dict[str, Any]:
-    policy.check_allowed(call.actor.principal, "ListUsers")
-    max_items = call.max_items(default=1000 if call.is_ims else 100, maximum=1000)
-    after = _decode_marker(call.text("Marker"))
-    users = list(selectors.ram_users_after(account=call.account, after_pk=after, limit=max_items + 1))
+    """IMS filters by tags (a user must have each one; a tag without a value matches any value) and
+    by Status; no user here is frozen, so `freeze` alone lists none."""
+    max_items = call.values["MaxItems"]
+    after = _decode_marker(call.values["Marker"])
+    tags = _tags(call) if call.is_ims else []
+    policy.check_tags([(key, value or "") for key, value in tags])
+    statuses = policy.user_statuses(call.values["Status"] if call.is_ims else "", tagged=bool(tags))
+    users = []
+    if policy.USER_STATUS_ACTIVE in statuses:
+        users = list(
+            selectors.ram_users_after(
+                account=call.account, after_pk=after, limit=max_items + 1, tags=tags, with_tags=call.is_ims
+            )
+        )
     truncated = len(users) > max_items
     users = users[:max_items]
     result: dict[str, Any] = {
@@ -97,28 +162,90 @@ def _decode_marker(marker: str) -> int:
         raise InvalidParameter('The parameter - "Marker" is invalid.', code="InvalidParameter.Marker") from None
 
 
-@register("UpdateUser")
+_NEW_ATTRIBUTES = {
+    "NewDisplayName": "display_name",
+    "NewEmail": "email",
+    "NewMobilePhone": "mobile_phone",
+    "NewComments": "comments",
+}
+
+
+@register(
+    "UpdateUser",
+    params=(
+        Param("NewUserName", versions=(RAM,)),
+        Param("NewUserPrincipalName", versions=(IMS,)),
+        *(Param(name) for name in _NEW_ATTRIBUTES),
+    ),
+    target=Target.USER,
+)
 def update_user(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
-    new_name = call.text("NewUserPrincipalName" if call.is_ims else "NewUserName")
-    if new_name:
-        raise InvalidParameter(
-            "Renaming a RAM user is not supported by this sandbox.", code="InvalidParameter.NewUserName.NotSupported"
-        )
+    """Omitted attributes keep their value; a new name (IMS: a new UPN) renames the user."""
+    user = call.target
+    if call.is_ims:
+        new_name = call.values["NewUserPrincipalName"] and _new_user_name(call, "NewUserPrincipalName")
+    else:
+        new_name = call.values["NewUserName"]
     updated = user_services.ram_user_update(
         actor=call.actor,
         user=user,
-        display_name=call.text("NewDisplayName", default=user.display_name),
-        email=call.text("NewEmail", default=user.email),
-        mobile_phone=call.text("NewMobilePhone", default=user.mobile_phone),
-        comments=call.text("NewComments", default=user.comments),
+        new_name=new_name or None,
+        **{
+            field: call.values[param] if call.has(param) else getattr(user, field)
+            for param, field in _NEW_ATTRIBUTES.items()
+        },
     )
-    return {"User": user_view(updated, call, last_login=False)}
+    view = user_view(updated, call, last_login=False)
+    view.pop("Tags", None)  # IMS UpdateUser answers without them
+    return {"User": view}
 
 
-@register("DeleteUser")
+_TAGGED_USERS = (
+    Param("ResourceType", ENUM, required=True, choices=("user",), versions=(IMS,)),
+    Param("ResourceId", LIST, versions=(IMS,)),
+    Param("ResourcePrincipalName", LIST, versions=(IMS,)),
+)
+
+
+def _tagged_users(call: ApiCall) -> list[Principal]:
+    """The users a TagResources / UntagResources call names, by user ID or by UPN, each once."""
+    ids, names = call.values["ResourceId"], call.values["ResourcePrincipalName"]
+    policy.check_tagged_users(ids=ids, names=names)
+    if ids:
+        users = [selectors.ram_user_get(account=call.account, user_id=user_id) for user_id in ids]
+    else:
+        users = [selectors.ram_user_get_by_principal_name(account=call.account, name=name) for name in names]
+    return list({user.pk: user for user in users}.values())
+
+
+@register("TagResources", versions=(IMS,), params=(*_TAGGED_USERS, TAG_PARAM))
+def tag_resources(call: ApiCall) -> dict[str, Any]:
+    """Adds the tags to each user; a key a user has already takes the new value."""
+    tags = [(key, value or "") for key, value in _tags(call)]
+    user_services.user_tags_set(actor=call.actor, users=_tagged_users(call), tags=tags)
+    return {}
+
+
+@register(
+    "UntagResources",
+    versions=(IMS,),
+    params=(
+        *_TAGGED_USERS,
+        Param("TagKey", LIST, versions=(IMS,)),
+        Param("All", BOOLEAN, default=False, versions=(IMS,)),
+    ),
+)
+def untag_resources(call: ApiCall) -> dict[str, Any]:
+    """Removes the keys named (a key a user does not have is passed over), or, with All and no key, every tag."""
+    user_services.user_tags_remove(
+        actor=call.actor, users=_tagged_users(call), keys=call.values["TagKey"], remove_all=call.values["All"]
+    )
+    return {}
+
+
+@register("DeleteUser", params=(), target=Target.USER)
 def delete_user(call: ApiCall) -> dict[str, Any]:
-    user_services.ram_user_delete(actor=call.actor, user=call.user())
+    user_services.ram_user_delete(actor=call.actor, user=call.target)
     return {}
 
 
@@ -143,53 +270,52 @@ def login_profile_view(user: Principal, call: ApiCall) -> dict[str, Any]:
 
 
 def _console_enabled(call: ApiCall) -> bool | None:
-    status = call.text("Status") if call.is_ims else ""
-    if status and status not in ("Active", "Inactive"):
-        raise InvalidParameter('The parameter - "Status" is incorrect.', code="InvalidParameter.Status")
-    return None if not status else status == "Active"
+    status = call.values.get("Status")
+    return None if status is None else status == "Active"
 
 
-@register("CreateLoginProfile")
+_LOGIN_PROFILE_FLAGS = (
+    Param("PasswordResetRequired", BOOLEAN),
+    Param("MFABindRequired", BOOLEAN),
+    Param("Status", ENUM, choices=("Active", "Inactive"), versions=(IMS,)),
+)
+
+
+@register("CreateLoginProfile", params=(Param("Password", required=True), *_LOGIN_PROFILE_FLAGS), target=Target.USER)
 def create_login_profile(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
+    user = call.target
     enabled = _console_enabled(call)
     login_profile_services.login_profile_create(
         actor=call.actor,
         user=user,
-        password=call.text("Password", required=True),
-        password_reset_required=bool(call.boolean("PasswordResetRequired", default=False)),
-        mfa_required=bool(call.boolean("MFABindRequired", default=False)),
+        password=call.values["Password"],
+        password_reset_required=bool(call.values["PasswordResetRequired"]),
+        mfa_required=bool(call.values["MFABindRequired"]),
         console_password_enabled=True if enabled is None else enabled,
     )
-    return {
-        "LoginProfile": login_profile_view(selectors.ram_user_get(account=call.account, user_id=user.user_id), call)
-    }
+    return {"LoginProfile": login_profile_view(_fresh(call, user), call)}
 
 
-@register("GetLoginProfile")
+@register("GetLoginProfile", params=(), target=Target.USER)
 def get_login_profile(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
-    policy.check_allowed(call.actor.principal, "GetLoginProfile", target=user)
-    if selectors.login_profile_of(user) is None:
+    if selectors.login_profile_of(call.target) is None:
         raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
-    return {"LoginProfile": login_profile_view(user, call)}
+    return {"LoginProfile": login_profile_view(call.target, call)}
 
 
-@register("UpdateLoginProfile")
+@register("UpdateLoginProfile", params=(Param("Password"), *_LOGIN_PROFILE_FLAGS), target=Target.USER)
 def update_login_profile(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
+    user = call.target
     login_profile_services.login_profile_update(
         actor=call.actor,
         user=user,
-        password=call.text("Password") or None,
-        password_reset_required=call.boolean("PasswordResetRequired"),
-        mfa_required=call.boolean("MFABindRequired"),
+        password=call.values["Password"] or None,
+        password_reset_required=call.values["PasswordResetRequired"],
+        mfa_required=call.values["MFABindRequired"],
         console_password_enabled=_console_enabled(call),
     )
     if call.is_ims:
-        return {
-            "LoginProfile": login_profile_view(selectors.ram_user_get(account=call.account, user_id=user.user_id), call)
-        }
+        return {"LoginProfile": login_profile_view(_fresh(call, user), call)}
     return {}
 
 
@@ -197,52 +323,56 @@ def _fresh(call: ApiCall, user: Principal) -> Principal:
     return selectors.ram_user_get(account=call.account, user_id=user.user_id)
 
 
-@register("DeleteLoginProfile")
+@register("DeleteLoginProfile", params=(), target=Target.USER)
 def delete_login_profile(call: ApiCall) -> dict[str, Any]:
-    login_profile_services.login_profile_delete(actor=call.actor, user=call.user())
+    login_profile_services.login_profile_delete(actor=call.actor, user=call.target)
     return {}
 
 
-@register("ChangePassword")
+@register(
+    "ChangePassword",
+    params=(Param("OldPassword", required=True), Param("NewPassword", required=True)),
+    target=Target.CALLER,
+)
 def change_password(call: ApiCall) -> dict[str, Any]:
     password_services.password_change(
-        actor=call.actor,
-        old_password=call.text("OldPassword", required=True),
-        new_password=call.text("NewPassword", required=True),
+        actor=call.actor, old_password=call.values["OldPassword"], new_password=call.values["NewPassword"]
     )
     return {}
 
 
+_POLICY_ON_USER = (
+    Param("PolicyType", ENUM, required=True, choices=("System", "Custom")),
+    Param("PolicyName", required=True),
+    # Resource groups are not modelled: a policy is attached for the whole account only.
+    refused("ResourceGroupId"),
+)
+
+
 def _system_policy_name(call: ApiCall) -> str:
     """Only the two system policies exist here; a Custom policy name never does."""
-    policy_type = call.text("PolicyType", required=True)
-    if policy_type not in ("System", "Custom"):
-        raise InvalidParameter('The parameter - "PolicyType" is incorrect.', code="InvalidParameter.PolicyType")
-    name = call.text("PolicyName", required=True)
-    if policy_type == "Custom":
+    if call.values["PolicyType"] == "Custom":
         raise EntityNotExist("The policy does not exist.", code="EntityNotExist.Policy")
-    return name
+    return call.values["PolicyName"]
 
 
-@register("AttachPolicyToUser", versions=(RAM,))
+@register("AttachPolicyToUser", versions=(RAM,), params=_POLICY_ON_USER, target=Target.USER)
 def attach_policy_to_user(call: ApiCall) -> dict[str, Any]:
-    user_services.policy_attach(actor=call.actor, user=call.user(), policy_name=_system_policy_name(call))
+    user_services.policy_attach(actor=call.actor, user=call.target, policy_name=_system_policy_name(call))
     return {}
 
 
-@register("DetachPolicyFromUser", versions=(RAM,))
+@register("DetachPolicyFromUser", versions=(RAM,), params=_POLICY_ON_USER, target=Target.USER)
 def detach_policy_from_user(call: ApiCall) -> dict[str, Any]:
     name = _system_policy_name(call)
     policy.check_system_policy_name(name)
-    user_services.policy_detach(actor=call.actor, user=call.user(), policy_name=name)
+    user_services.policy_detach(actor=call.actor, user=call.target, policy_name=name)
     return {}
 
 
-@register("ListPoliciesForUser", versions=(RAM,))
+@register("ListPoliciesForUser", versions=(RAM,), params=(), target=Target.USER)
 def list_policies_for_user(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
-    policy.check_allowed(call.actor.principal, "ListPoliciesForUser", target=user)
-    attachments = selectors.policy_attachments_of(user)
+    attachments = selectors.policy_attachments_of(call.target)
     return {
         "Policies": {
             "Policy": [
