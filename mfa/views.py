@@ -16,12 +16,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.actors import actor_of
+from accounts.identity import verify_identity
 from mfa import selectors, services
 from mfa.forms import MfaBindForm, MfaCodeForm
 from ramconsole.web.decorators import credential_owner, requires_account_member, requires_root
 from ramconsole.web.forms import ConfirmForm
 from security.errors import RamError
-from security.views import verify_identity
 
 if TYPE_CHECKING:
     from accounts.models import Principal

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from accounts import identity_views
 from security import domain_views, views
 
 app_name = "security"
@@ -17,12 +18,13 @@ urlpatterns = [
     path("settings/dns-records/", domain_views.dns_records, name="dns-records"),
     path("settings/dns-records/new/", domain_views.dns_record_create, name="dns-record-create"),
     path("settings/dns-records/<int:record_id>/delete/", domain_views.dns_record_delete, name="dns-record-delete"),
-    path("security-settings/", views.root_security_settings, name="root-security-settings"),
     path("security-settings/login-mask/", views.root_login_mask, name="root-login-mask"),
-    path("security-settings/password/verify/", views.root_password_verify, name="root-password-verify"),
-    path("security-settings/password/", views.root_password_change, name="root-password-change"),
-    path("security/", views.self_service, name="self-service"),
-    path("security/password/", views.self_password_change, name="self-password"),
+    # One's own identity pages are accounts' (accounts/identity_views.py); their names stay security:.
+    path("security-settings/", identity_views.root_security_settings, name="root-security-settings"),
+    path("security-settings/password/verify/", identity_views.root_password_verify, name="root-password-verify"),
+    path("security-settings/password/", identity_views.root_password_change, name="root-password-change"),
+    path("security/", identity_views.self_service, name="self-service"),
+    path("security/password/", identity_views.self_password_change, name="self-password"),
     path("events/", views.event_list, name="event-list"),
     path("events/export.csv", views.event_export, name="event-export"),
 ]

@@ -1,30 +1,22 @@
-"""Settings, the root Security Settings page, the self-service Security page and Events."""
+"""Settings (the password rule, the RAM users' security settings; domains in security/domain_views.py),
+the root's Login Mask and Events. One's own identity pages (Security Settings, Security and their
+password changes) are accounts' (accounts/identity_views.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.actors import actor_of
-from accounts.forms import SelfPasswordChangeForm
-from accounts.services import passwords as password_services
-from accounts.services import verification as verification_services
-from mfa import selectors as mfa_selectors
 from ramconsole.kernel import clock
 from ramconsole.kernel.net import client_ip
 from ramconsole.kernel.paging import CappedPaginator
 from ramconsole.kernel.spreadsheet import csv_lines
-from ramconsole.web.decorators import requires_account_member, requires_action, requires_root
-from ramconsole.web.forms import ConfirmForm
+from ramconsole.web.decorators import requires_action, requires_root
 from security import policy, selectors, services
 from security.forms import (
     ELEMENT_CHOICES,
@@ -32,9 +24,7 @@ from security.forms import (
     EventFilterForm,
     LoginMaskForm,
     PasswordPolicyForm,
-    RootPasswordForm,
     SecurityPreferenceForm,
-    VerifyIdentityForm,
 )
 
 EVENTS_PER_PAGE = 50
@@ -86,39 +76,6 @@ def password_policy_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "security/password_policy_form.html", {"form": form, "impact": impact})
 
 
-@requires_root
-@require_safe
-def root_security_settings(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "security/root_security_settings.html",
-        {
-            "account": request.user.account,
-            "mfa_device": mfa_selectors.device_of(request.user),
-        },
-    )
-
-
-@requires_account_member
-@require_safe
-def self_service(request: HttpRequest) -> HttpResponse:
-    if policy.is_root(request.user):  # the RAM user's page; the root's own is Security Settings
-        return redirect("security:root-security-settings")
-    if not policy.can(request.user, "GetUser", target=request.user):
-        raise PermissionDenied
-    return render(
-        request,
-        "security/self_service.html",
-        {
-            "ram_user": request.user,
-            "can_change_password": policy.can_change_own_password(request.user),
-            "can_manage_access_keys": policy.can(request.user, "CreateAccessKey", target=request.user),
-            "can_manage_mfa": policy.can(request.user, "BindMFADevice", target=request.user),
-            "mfa_device": mfa_selectors.device_of(request.user),
-        },
-    )
-
-
 def _filtered_events(request: HttpRequest) -> tuple[EventFilterForm, object]:
     account = request.user.account
     form = EventFilterForm(request.GET or None, actions=selectors.event_actions(account=account))
@@ -156,95 +113,6 @@ def event_export(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(csv_lines(EVENT_CSV_HEADER, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="events_{request.user.account.account_id}_{stamp}.csv"'
     return response
-
-
-IDENTITY_SESSION_KEY = "identity_verified_at"
-
-
-def verify_identity(request: HttpRequest, *, mfa_available: bool) -> tuple[VerifyIdentityForm, datetime | None]:
-    """The Verify Identity step (root password change, Account Protection): Send Code mails a code
-    (demo mode: to the Outbox page); Verify now checks the chosen method. Returns when verified."""
-    available = {"mfa_available": mfa_available, "email_available": settings.RAMCONSOLE_DEMO_MODE}
-    if request.method == "POST" and "send_code" in request.POST and available["email_available"]:
-        sender = ConfirmForm(request.POST)
-        if sender.is_valid() and sender.call_service(
-            verification_services.verification_code_send, actor=actor_of(request)
-        ):
-            messages.info(request, _("A verification code was sent to the account's email (the Outbox page)."))
-        for error in sender.non_field_errors():
-            messages.error(request, error)
-        return VerifyIdentityForm(initial={"method": "email"}, **available), None
-    form = VerifyIdentityForm(request.POST if request.method == "POST" else None, **available)
-    if request.method == "POST" and form.is_valid():
-        verified_at = form.call_service(
-            verification_services.root_identity_verify, actor=actor_of(request), **form.service_arguments()
-        )
-        return form, verified_at
-    return form, None
-
-
-@sensitive_post_parameters("password")
-@requires_root
-@require_http_methods(["GET", "POST"])
-def root_password_verify(request: HttpRequest) -> HttpResponse:
-    """Login Password > Change, step 1: Verify Identity."""
-    form, verified_at = verify_identity(request, mfa_available=mfa_selectors.device_of(request.user) is not None)
-    if verified_at is not None:
-        request.session[IDENTITY_SESSION_KEY] = verified_at.isoformat()
-        return redirect("security:root-password-change")
-    return render(request, "security/root_password_verify.html", {"form": form})
-
-
-@sensitive_post_parameters("new_password", "confirm_password")
-@requires_root
-@require_http_methods(["GET", "POST"])
-def root_password_change(request: HttpRequest) -> HttpResponse:
-    """Login Password > Change, step 2: the new password (within minutes of Verify Identity)."""
-    stamp = request.session.get(IDENTITY_SESSION_KEY)
-    verified_at = datetime.fromisoformat(stamp) if stamp else None
-    if not policy.is_identity_verification_fresh(verified_at, now=clock.now(request.user.account)):
-        return redirect("security:root-password-verify")
-    form = RootPasswordForm(request.POST if request.method == "POST" else None, rules=policy.root_password_help_texts())
-    if request.method == "POST" and form.is_valid():
-        form.call_service(
-            password_services.root_password_change,
-            actor=actor_of(request),
-            new_password=form.cleaned_data["new_password"],
-            verified_at=verified_at,
-        )
-        if not form.errors:
-            request.session.pop(IDENTITY_SESSION_KEY, None)
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("The logon password is changed."))
-            return redirect("security:root-security-settings")
-    return render(request, "security/root_password_change.html", {"form": form})
-
-
-@sensitive_post_parameters("old_password", "new_password", "confirm_password")
-@requires_account_member
-@require_http_methods(["GET", "POST"])
-def self_password_change(request: HttpRequest) -> HttpResponse:
-    """A RAM user changes its own password (Manage Passwords)."""
-    if not policy.can_change_own_password(request.user):
-        raise PermissionDenied
-    rule = selectors.password_policy_of(request.user.account)
-    form = SelfPasswordChangeForm(
-        request.POST if request.method == "POST" else None,
-        rules=policy.password_help_texts(rule),
-        check=policy.ram_user_new_password_check(request.user, rule),
-    )
-    if request.method == "POST" and form.is_valid():
-        form.call_service(
-            password_services.password_change,
-            actor=actor_of(request),
-            old_password=form.cleaned_data["old_password"],
-            new_password=form.cleaned_data["new_password"],
-        )
-        if not form.errors:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, _("Your password is changed."))
-            return redirect("security:self-service")
-    return render(request, "security/self_password_change.html", {"form": form})
 
 
 def _address_test(request: HttpRequest, masks: str) -> tuple[AddressTestForm, policy.MaskDecision | None]:
