@@ -37,13 +37,17 @@ IMS_PREFERENCE_PARAMS = (
     "AllowUserToManagePersonalDingTalk",
     "VerificationTypes",
 )
+TAG_PARAMS = ("Tag.1.Key", "Tag.1.Value", "Tag.2.Key")
+TAGGED_USER_PARAMS = ("ResourceId.1", "ResourcePrincipalName.1")
 USER = "<user>"  # stands for the version's user parameters
 # The parameters each action reads, for both versions (USER: the version's user parameters).
 # test_every_action_and_parameter_is_fuzzed keeps this in step with the handlers.
 ACTION_PARAMS: dict[str, tuple[str, ...]] = {
-    "CreateUser": ("UserName", "UserPrincipalName", "DisplayName", "Email", "MobilePhone", "Comments"),
+    "CreateUser": ("UserName", "UserPrincipalName", "DisplayName", "Email", "MobilePhone", "Comments", *TAG_PARAMS),
     "GetUser": (USER,),
-    "ListUsers": ("MaxItems", "Marker"),
+    "ListUsers": ("MaxItems", "Marker", "Status", *TAG_PARAMS),
+    "TagResources": ("ResourceType", *TAGGED_USER_PARAMS, *TAG_PARAMS),
+    "UntagResources": ("ResourceType", *TAGGED_USER_PARAMS, "TagKey.1", "All"),
     "UpdateUser": (
         USER,
         "NewUserName",

@@ -6,7 +6,10 @@ import base64
 import csv
 import io
 
+from alibabacloud_ims20190815 import models as ims_models
+
 from accounts.models import Account, Principal
+from security import policy
 from tests.api.conftest import Api, Key
 
 
@@ -41,6 +44,24 @@ def test_security_practice_report_and_summary(ims: Api, account: Account, ram_us
     assert user_info["SubUser"] == 1 and user_info["BindMfa"] is False and user_info["SubUserPwdLevel"] == "low"
     summary = ims.call("GetAccountSummary")["SummaryMap"]
     assert summary["Users"] == 1 and summary["AccessKeysPerUserQuota"] == 2
+
+
+def test_summary_map_has_every_field_the_sdk_models(ims: Api, account: Account, ram_user_factory) -> None:
+    modelled = ims_models.GetAccountSummaryResponseBodySummaryMap()
+    for name in vars(modelled):
+        setattr(modelled, name, 0)
+    summary = ims.call("GetAccountSummary")["SummaryMap"]
+    assert set(summary) == set(modelled.to_map())  # 26 fields
+    assert all(type(value) is int for value in summary.values()), summary
+    assert summary == {**summary, **policy.ACCOUNT_SUMMARY_QUOTAS}
+    assert (summary["UsersQuota"], summary["AccessKeysPerUserQuota"]) == (1000, 2)
+    assert (summary["Users"], summary["Groups"], summary["Roles"], summary["Policies"]) == (0, 0, 0, 0)
+    assert (summary["MFADevices"], summary["MFADevicesInUse"]) == (0, 0)
+
+    ram_user_factory(account, "eve")
+    ims.call("CreateVirtualMFADevice", VirtualMFADeviceName="eve-phone")
+    summary = ims.call("GetAccountSummary")["SummaryMap"]
+    assert (summary["Users"], summary["MFADevices"], summary["MFADevicesInUse"]) == (1, 1, 0)
 
 
 def test_reports_are_for_administrators(sdk, make_key, account: Account, ram_user_factory) -> None:
