@@ -107,19 +107,10 @@ def get_user(call: ApiCall) -> dict[str, Any]:
 @register(
     "ListUsers",
     params=(
-        Param(
-            "MaxItems",
-            INTEGER,
-            default=policy.RAM_LIST_USERS_DEFAULT_ITEMS,
-            range=(1, policy.LIST_USERS_MAX_ITEMS),
-            versions=(RAM,),
-        ),
-        Param(
-            "MaxItems",
-            INTEGER,
-            default=policy.LIST_USERS_MAX_ITEMS,
-            range=(1, policy.LIST_USERS_MAX_ITEMS),
-            versions=(IMS,),
+        # 1-1000 in both versions; the default differs.
+        *(
+            Param("MaxItems", INTEGER, default=default, range=(1, policy.LIST_USERS_MAX_ITEMS), versions=(version,))
+            for version, default in ((RAM, policy.RAM_LIST_USERS_DEFAULT_ITEMS), (IMS, policy.LIST_USERS_MAX_ITEMS))
         ),
         Param("Marker"),
         Param("Status", versions=(IMS,)),
