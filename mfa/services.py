@@ -17,7 +17,7 @@ from mfa import selectors
 from mfa.models import VirtualMFADevice
 from ramconsole.kernel import clock, crypto
 from security import events, policy
-from security.errors import DeleteConflict, EntityAlreadyExists, EntityNotExist, NoPermission
+from security.errors import DeleteConflict, EntityAlreadyExists, EntityNotExist
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,7 @@ def mfa_device_bind(
 @events.audited("BindMFADevice")
 def mfa_root_enable(*, actor: Actor, device: VirtualMFADevice, code: str, now: datetime | None = None) -> None:
     """Account Protection > Enable the MFA: the root binds its device with one code."""
-    if not policy.is_root(actor.principal):
-        raise NoPermission()
+    policy.check_allowed(actor.principal, "EnableRootMFA")
     _bind(actor=actor, user=actor.principal, device=device, codes=(code,), now=now or clock.now(actor.account))
 
 
@@ -171,8 +170,7 @@ def mfa_device_unbind(
 
 def mfa_root_disable(*, actor: Actor, code: str, now: datetime | None = None) -> None:
     """Turn off (Account Protect): only with a current code from the device."""
-    if not policy.is_root(actor.principal):
-        raise NoPermission()
+    policy.check_allowed(actor.principal, "DisableRootMFA")
     # Outside the unbind's transaction, so a wrong code's failure count is kept.
     mfa_code_verify(principal=actor.principal, code=code, source_ip=actor.source_ip)
     _root_unbind(actor=actor, now=now or clock.now(actor.account))

@@ -11,7 +11,7 @@ from accounts.actors import Actor
 from accounts.models import Account
 from ramconsole.kernel import clock
 from security import dns, events, policy
-from security.errors import EntityAlreadyExists, EntityNotExist, NoPermission
+from security.errors import EntityAlreadyExists, EntityNotExist
 from security.models import DomainAlias, PasswordPolicy, SandboxDnsRecord, SecurityPreference
 
 PASSWORD_POLICY_FIELDS = (
@@ -100,8 +100,7 @@ def account_login_mask_update(
     *, actor: Actor, login_mask: str, lockout_confirmed: bool = True, now: datetime | None = None
 ) -> Account:
     """Root Security Settings > Login Mask > Set: the addresses the root may log on from."""
-    if not policy.is_root(actor.principal):
-        raise NoPermission()
+    policy.check_allowed(actor.principal, "SetAccountLoginMask")
     login_mask = policy.normalise_masks(login_mask, field="login_mask")
     policy.check_not_locking_out(
         login_mask, actor_address=actor.source_ip, confirmed=lockout_confirmed, field="login_mask"

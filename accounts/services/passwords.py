@@ -79,8 +79,7 @@ def _logon_password_change(*, actor: Actor, new_password: str) -> None:
 @sensitive_variables("new_password")
 def root_password_change(*, actor: Actor, new_password: str, verified_at: datetime | None) -> None:
     """Login Password > Change: the root sets a new password within minutes of Verify Identity."""
-    if not policy.is_root(actor.principal):
-        raise NoPermission()
+    policy.check_allowed(actor.principal, "ChangeAccountPassword")
     now = clock.now(actor.account)
     if not policy.is_identity_verification_fresh(verified_at, now=now):
         raise NoPermission(_("Verify your identity again."), code="IdentityVerificationRequired")

@@ -16,7 +16,7 @@ from accounts.services.hashing import hashed_ahead
 from mfa import services as mfa_services
 from ramconsole.kernel import clock
 from security import events, policy
-from security.errors import NoPermission, RamError
+from security.errors import RamError
 
 
 @sensitive_variables("password", "code", "email_code")
@@ -25,8 +25,7 @@ def root_identity_verify(
 ) -> datetime:
     """Verify Identity (root): a current MFA code, a code sent by email, or the current password.
     Returns when it was verified."""
-    if not policy.is_root(actor.principal):
-        raise NoPermission()
+    policy.check_allowed(actor.principal, "VerifyIdentity")
     # Codes are checked (and their failures counted) outside the transaction below, so a wrong code counts.
     if code is not None:
         mfa_services.mfa_code_verify(principal=actor.principal, code=code, source_ip=actor.source_ip)
@@ -61,8 +60,7 @@ def _email_code_hash(code: str) -> str:
 def verification_code_send(*, actor: Actor) -> datetime:
     """Verify Identity, by email: a new one-time code to the root's email (the Outbox in the sandbox).
     It replaces any code sent before. Returns when it was sent."""
-    if not policy.is_root(actor.principal):
-        raise NoPermission()
+    policy.check_allowed(actor.principal, "SendVerificationCode")
     root = Principal.objects.select_for_update().get(pk=actor.principal.pk)  # one send at a time
     now = clock.now(actor.account)
     codes = VerificationCode.objects.filter(principal=root, purpose=EMAIL_CODE_PURPOSE)

@@ -29,6 +29,19 @@ SELF_SERVICE_BY_PREFERENCE = {
     "BindMFADevice": "allow_user_to_manage_mfa_devices",
     "UnbindMFADevice": "allow_user_to_manage_mfa_devices",
 }
+# The root Security Settings page acts on the account's own identity: the root alone, whatever a
+# RAM user's policies. No API action does this: the names are those of the events they record,
+# but for the root's MFA, whose events (BindMFADevice, UnbindMFADevice) a RAM user may do on itself.
+ROOT_ONLY = frozenset(
+    {
+        "SetAccountLoginMask",
+        "SendVerificationCode",
+        "VerifyIdentity",
+        "ChangeAccountPassword",
+        "EnableRootMFA",
+        "DisableRootMFA",
+    }
+)
 
 
 class Role:
@@ -67,10 +80,12 @@ def can(principal: Principal, action: str, *, target: Principal | None = None) -
     """Whether `principal` may perform `action` on its own account (and on `target`, if given).
 
     A RAM user acting on itself may also perform the self-service actions its account allows,
-    whatever its system policies.
+    whatever its system policies; the ROOT_ONLY actions are the root's alone.
     """
     if target is not None and (target.account_id != principal.account_id or principal.account_id is None):
         return False
+    if action in ROOT_ONLY:
+        return is_root(principal) and (target is None or target.pk == principal.pk)
     role = role_of(principal)
     if role == Role.ADMIN:
         return True

@@ -123,6 +123,17 @@ def test_self_service_user_reaches_only_itself() -> None:
         policy.check_allowed(carol, "UpdateUser", target=carol)
 
 
+@pytest.mark.parametrize("action", sorted(policy.access.ROOT_ONLY))
+def test_root_security_settings_are_the_roots_alone(action: str) -> None:
+    assert policy.can(_principal(Principal.Kind.ROOT), action)
+    for user in (_principal("ram_user", policies=frozenset({SystemPolicy.FULL_ACCESS})), _principal("ram_user")):
+        assert not policy.can(user, action)
+        assert not policy.can(user, action, target=user)
+        with pytest.raises(NoPermission) as refused:
+            policy.check_allowed(user, action)
+        assert refused.value.code == "NoPermission"
+
+
 def test_nobody_reaches_another_account() -> None:
     root_a = _principal(Principal.Kind.ROOT, account_id=1)
     user_b = _principal("ram_user", account_id=2, pk=20)
