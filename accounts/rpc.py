@@ -21,6 +21,7 @@ from ramconsole.gateway.actions import (
     Param,
     Target,
     format_date,
+    refused,
     register,
 )
 from security import policy
@@ -233,9 +234,9 @@ def untag_resources(call: ApiCall) -> dict[str, Any]:
     return {}
 
 
-@register("DeleteUser")
+@register("DeleteUser", params=(), target=Target.USER)
 def delete_user(call: ApiCall) -> dict[str, Any]:
-    user_services.ram_user_delete(actor=call.actor, user=call.user())
+    user_services.ram_user_delete(actor=call.actor, user=call.target)
     return {}
 
 
@@ -260,53 +261,52 @@ def login_profile_view(user: Principal, call: ApiCall) -> dict[str, Any]:
 
 
 def _console_enabled(call: ApiCall) -> bool | None:
-    status = call.text("Status") if call.is_ims else ""
-    if status and status not in ("Active", "Inactive"):
-        raise InvalidParameter('The parameter - "Status" is incorrect.', code="InvalidParameter.Status")
-    return None if not status else status == "Active"
+    status = call.values.get("Status")
+    return None if status is None else status == "Active"
 
 
-@register("CreateLoginProfile")
+_LOGIN_PROFILE_FLAGS = (
+    Param("PasswordResetRequired", BOOLEAN),
+    Param("MFABindRequired", BOOLEAN),
+    Param("Status", ENUM, choices=("Active", "Inactive"), versions=(IMS,)),
+)
+
+
+@register("CreateLoginProfile", params=(Param("Password", required=True), *_LOGIN_PROFILE_FLAGS), target=Target.USER)
 def create_login_profile(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
+    user = call.target
     enabled = _console_enabled(call)
     login_profile_services.login_profile_create(
         actor=call.actor,
         user=user,
-        password=call.text("Password", required=True),
-        password_reset_required=bool(call.boolean("PasswordResetRequired", default=False)),
-        mfa_required=bool(call.boolean("MFABindRequired", default=False)),
+        password=call.values["Password"],
+        password_reset_required=bool(call.values["PasswordResetRequired"]),
+        mfa_required=bool(call.values["MFABindRequired"]),
         console_password_enabled=True if enabled is None else enabled,
     )
-    return {
-        "LoginProfile": login_profile_view(selectors.ram_user_get(account=call.account, user_id=user.user_id), call)
-    }
+    return {"LoginProfile": login_profile_view(_fresh(call, user), call)}
 
 
-@register("GetLoginProfile")
+@register("GetLoginProfile", params=(), target=Target.USER)
 def get_login_profile(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
-    policy.check_allowed(call.actor.principal, "GetLoginProfile", target=user)
-    if selectors.login_profile_of(user) is None:
+    if selectors.login_profile_of(call.target) is None:
         raise EntityNotExist("The user login profile does not exist.", code="EntityNotExist.User.LoginProfile")
-    return {"LoginProfile": login_profile_view(user, call)}
+    return {"LoginProfile": login_profile_view(call.target, call)}
 
 
-@register("UpdateLoginProfile")
+@register("UpdateLoginProfile", params=(Param("Password"), *_LOGIN_PROFILE_FLAGS), target=Target.USER)
 def update_login_profile(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
+    user = call.target
     login_profile_services.login_profile_update(
         actor=call.actor,
         user=user,
-        password=call.text("Password") or None,
-        password_reset_required=call.boolean("PasswordResetRequired"),
-        mfa_required=call.boolean("MFABindRequired"),
+        password=call.values["Password"] or None,
+        password_reset_required=call.values["PasswordResetRequired"],
+        mfa_required=call.values["MFABindRequired"],
         console_password_enabled=_console_enabled(call),
     )
     if call.is_ims:
-        return {
-            "LoginProfile": login_profile_view(selectors.ram_user_get(account=call.account, user_id=user.user_id), call)
-        }
+        return {"LoginProfile": login_profile_view(_fresh(call, user), call)}
     return {}
 
 
@@ -314,52 +314,56 @@ def _fresh(call: ApiCall, user: Principal) -> Principal:
     return selectors.ram_user_get(account=call.account, user_id=user.user_id)
 
 
-@register("DeleteLoginProfile")
+@register("DeleteLoginProfile", params=(), target=Target.USER)
 def delete_login_profile(call: ApiCall) -> dict[str, Any]:
-    login_profile_services.login_profile_delete(actor=call.actor, user=call.user())
+    login_profile_services.login_profile_delete(actor=call.actor, user=call.target)
     return {}
 
 
-@register("ChangePassword")
+@register(
+    "ChangePassword",
+    params=(Param("OldPassword", required=True), Param("NewPassword", required=True)),
+    target=Target.CALLER,
+)
 def change_password(call: ApiCall) -> dict[str, Any]:
     password_services.password_change(
-        actor=call.actor,
-        old_password=call.text("OldPassword", required=True),
-        new_password=call.text("NewPassword", required=True),
+        actor=call.actor, old_password=call.values["OldPassword"], new_password=call.values["NewPassword"]
     )
     return {}
 
 
+_POLICY_ON_USER = (
+    Param("PolicyType", ENUM, required=True, choices=("System", "Custom")),
+    Param("PolicyName", required=True),
+    # Resource groups are not modelled: a policy is attached for the whole account only.
+    refused("ResourceGroupId"),
+)
+
+
 def _system_policy_name(call: ApiCall) -> str:
     """Only the two system policies exist here; a Custom policy name never does."""
-    policy_type = call.text("PolicyType", required=True)
-    if policy_type not in ("System", "Custom"):
-        raise InvalidParameter('The parameter - "PolicyType" is incorrect.', code="InvalidParameter.PolicyType")
-    name = call.text("PolicyName", required=True)
-    if policy_type == "Custom":
+    if call.values["PolicyType"] == "Custom":
         raise EntityNotExist("The policy does not exist.", code="EntityNotExist.Policy")
-    return name
+    return call.values["PolicyName"]
 
 
-@register("AttachPolicyToUser", versions=(RAM,))
+@register("AttachPolicyToUser", versions=(RAM,), params=_POLICY_ON_USER, target=Target.USER)
 def attach_policy_to_user(call: ApiCall) -> dict[str, Any]:
-    user_services.policy_attach(actor=call.actor, user=call.user(), policy_name=_system_policy_name(call))
+    user_services.policy_attach(actor=call.actor, user=call.target, policy_name=_system_policy_name(call))
     return {}
 
 
-@register("DetachPolicyFromUser", versions=(RAM,))
+@register("DetachPolicyFromUser", versions=(RAM,), params=_POLICY_ON_USER, target=Target.USER)
 def detach_policy_from_user(call: ApiCall) -> dict[str, Any]:
     name = _system_policy_name(call)
     policy.check_system_policy_name(name)
-    user_services.policy_detach(actor=call.actor, user=call.user(), policy_name=name)
+    user_services.policy_detach(actor=call.actor, user=call.target, policy_name=name)
     return {}
 
 
-@register("ListPoliciesForUser", versions=(RAM,))
+@register("ListPoliciesForUser", versions=(RAM,), params=(), target=Target.USER)
 def list_policies_for_user(call: ApiCall) -> dict[str, Any]:
-    user = call.user()
-    policy.check_allowed(call.actor.principal, "ListPoliciesForUser", target=user)
-    attachments = selectors.policy_attachments_of(user)
+    attachments = selectors.policy_attachments_of(call.target)
     return {
         "Policies": {
             "Policy": [

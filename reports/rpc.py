@@ -7,31 +7,43 @@ from typing import Any
 
 from accounts import selectors as account_selectors
 from mfa import selectors as mfa_selectors
-from ramconsole.gateway.actions import IMS, ApiCall, format_date, register
+from ramconsole.gateway.actions import IMS, INTEGER, ApiCall, Param, format_date, register
 from ramconsole.kernel import clock
 from reports import selectors, services
 from reports.models import CredentialReport
 from security import policy
 from security.errors import EntityNotExist, InvalidParameter
+from security.ranges import CREDENTIAL_REPORT_MAX_ITEMS
 
 
-@register("GenerateCredentialReport", versions=(IMS,))
+@register("GenerateCredentialReport", versions=(IMS,), params=())
 def generate_credential_report(call: ApiCall) -> dict[str, Any]:
     report = services.credential_report_generate(actor=call.actor)
     report.refresh_from_db()
     return {"State": report.state}
 
 
-@register("GetCredentialReport", versions=(IMS,))
+@register(
+    "GetCredentialReport",
+    versions=(IMS,),
+    params=(
+        Param(
+            "MaxItems",
+            INTEGER,
+            default=CREDENTIAL_REPORT_MAX_ITEMS,
+            range=(1, CREDENTIAL_REPORT_MAX_ITEMS),
+        ),
+        Param("NextToken"),
+    ),
+)
 def get_credential_report(call: ApiCall) -> dict[str, Any]:
     """Content is Base64 of the CSV; MaxItems/NextToken page it by lines (header repeated)."""
-    policy.check_allowed(call.actor.principal, "GetCredentialReport")
-    max_items = call.max_items(default=3501, maximum=3501)
+    max_items = call.values["MaxItems"]
     report = selectors.latest_credential_report(call.account, with_content=True)
     if report is None or report.state != CredentialReport.State.COMPLETED:
         raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")
     header, *rows = report.content.splitlines(keepends=True)
-    token = call.text("NextToken", default="0") or "0"
+    token = call.values["NextToken"] or "0"
     # A token this server issued: a line offset. str.isdigit() alone also passes "²", which int()
     # refuses, and int() refuses more than 4,300 digits.
     if not (token.isascii() and token.isdigit() and len(token) <= 9):
@@ -47,9 +59,8 @@ def get_credential_report(call: ApiCall) -> dict[str, Any]:
     }
 
 
-@register("GetAccountSecurityPracticeReport", versions=(IMS,))
+@register("GetAccountSecurityPracticeReport", versions=(IMS,), params=())
 def get_account_security_practice_report(call: ApiCall) -> dict[str, Any]:
-    policy.check_allowed(call.actor.principal, "GetAccountSecurityPracticeReport")
     report = selectors.security_report(call.account, now=clock.now(call.account))
     score = report.pop("Score")
     return {"AccountSecurityPracticeInfo": {"Score": score, "AccountSecurityPracticeUserInfo": report}}

@@ -280,10 +280,9 @@ def _target(declared: Action, call: ApiCall) -> Principal | None:
 
 def _run(declared: Action, call: ApiCall) -> dict[str, Any]:
     """Read the declared parameters, resolve the target, authorise, then run the handler."""
-    if declared.declared:
-        call.values = _read_declared(declared.params, call.params)
-        call.target = _target(declared, call)
-        policy.check_allowed(call.actor.principal, declared.permission, target=call.target)
+    call.values = _read_declared(declared.params, call.params)
+    call.target = _target(declared, call)
+    policy.check_allowed(call.actor.principal, declared.permission, target=call.target)
     return declared.handler(call)
 
 

@@ -63,8 +63,8 @@ ACTION_PARAMS: dict[str, tuple[str, ...]] = {
     "UpdateLoginProfile": (USER, "Password", "PasswordResetRequired", "MFABindRequired", "Status"),
     "DeleteLoginProfile": (USER,),
     "ChangePassword": ("OldPassword", "NewPassword"),
-    "AttachPolicyToUser": (USER, "PolicyType", "PolicyName"),
-    "DetachPolicyFromUser": (USER, "PolicyType", "PolicyName"),
+    "AttachPolicyToUser": (USER, "PolicyType", "PolicyName", "ResourceGroupId"),
+    "DetachPolicyFromUser": (USER, "PolicyType", "PolicyName", "ResourceGroupId"),
     "ListPoliciesForUser": (USER,),
     "SetPasswordPolicy": (
         *PASSWORD_POLICY_PARAMS,
