@@ -225,7 +225,9 @@ def user_statuses(status: str, *, tagged: bool) -> frozenset[str]:
         return USER_STATUSES if tagged else frozenset({USER_STATUS_ACTIVE})
     statuses = frozenset(status.split(","))
     if not statuses <= USER_STATUSES:
-        raise InvalidParameter(_('The parameter - "Status" is incorrect.'), code="InvalidParameter.Status")
+        raise InvalidParameter(
+            _('The parameter - "%(p)s" is incorrect.') % {"p": "Status"}, code="InvalidParameter.Status"
+        )
     return statuses
 
 
