@@ -134,6 +134,7 @@ class Action:
         return names
 
 
+# The handler of each (version, action), and what it declares.
 HANDLERS: dict[tuple[str, str], Handler] = {}
 ACTIONS: dict[tuple[str, str], Action] = {}
 
