@@ -146,7 +146,6 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             "login_state": policy.login_profile_state(user, now=now),
             "mfa_device": mfa_selectors.device_of(user),
             "access_keys": access_keys,
-            "tags": selectors.tags_of(user),
         },
     )
 
