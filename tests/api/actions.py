@@ -41,7 +41,7 @@ TAG_PARAMS = ("Tag.1.Key", "Tag.1.Value", "Tag.2.Key")
 TAGGED_USER_PARAMS = ("ResourceId.1", "ResourcePrincipalName.1")
 USER = "<user>"  # stands for the version's user parameters
 # The parameters each action reads, for both versions (USER: the version's user parameters).
-# test_every_action_and_parameter_is_fuzzed keeps this in step with the handlers.
+# test_every_action_is_fuzzed and test_sdk_parameters.py keep this in step with the declarations.
 ACTION_PARAMS: dict[str, tuple[str, ...]] = {
     "CreateUser": ("UserName", "UserPrincipalName", "DisplayName", "Email", "MobilePhone", "Comments", *TAG_PARAMS),
     "GetUser": (USER,),
