@@ -9,7 +9,7 @@ from accounts import selectors as account_selectors
 from mfa import selectors as mfa_selectors
 from ramconsole.gateway.actions import IMS, INTEGER, ApiCall, Param, format_date, register
 from ramconsole.kernel import clock
-from reports import selectors, services
+from reports import checks, selectors, services
 from reports.models import CredentialReport
 from security import policy
 from security.errors import EntityNotExist, InvalidParameter
@@ -61,7 +61,7 @@ def get_credential_report(call: ApiCall) -> dict[str, Any]:
 
 @register("GetAccountSecurityPracticeReport", versions=(IMS,), params=())
 def get_account_security_practice_report(call: ApiCall) -> dict[str, Any]:
-    report = selectors.security_report(call.account, now=clock.now(call.account))
+    report = checks.security_report(call.account, now=clock.now(call.account))
     score = report.pop("Score")
     return {"AccountSecurityPracticeInfo": {"Score": score, "AccountSecurityPracticeUserInfo": report}}
 

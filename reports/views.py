@@ -15,7 +15,7 @@ from accounts.actors import actor_of
 from ramconsole.kernel import clock
 from ramconsole.kernel.spreadsheet import BOM, csv_lines
 from ramconsole.web.decorators import requires_account_member, requires_action, sandbox_only
-from reports import selectors, services
+from reports import checks, selectors, services
 from reports.models import CredentialReport
 from security import policy
 
@@ -37,7 +37,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {"account": account}
     if policy.can(request.user, "GetAccountSecurityPracticeReport"):
         now = clock.now(account)
-        facts = selectors.account_facts(account, now=now)
+        facts = checks.account_facts(account, now=now)
         context["ram_user_count"] = facts.users
         items = policy.security_check(facts)
         score = policy.score(items)
@@ -45,7 +45,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             check_items=items,
             fixable={item.key for item in items if policy.may_open_fix_page(request.user, item.fix_url_name)},
             score=score,
-            evidence=selectors.evidence(account, now=now),
+            evidence=checks.evidence(account, now=now),
         )
         report = selectors.latest_credential_report(account)
         if report is not None:
@@ -60,7 +60,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def security_report(request: HttpRequest, fmt: str) -> HttpResponse:
     """Download Security Report, as CSV or JSON, with exactly the fields of PRODUCT.md §5.3."""
     account = request.user.account
-    report = selectors.security_report(account, now=clock.now(account))
+    report = checks.security_report(account, now=clock.now(account))
     stamp = clock.now(account).strftime("%Y%m%d%H%M%S")
     if fmt == "json":
         return _attachment(
@@ -68,7 +68,7 @@ def security_report(request: HttpRequest, fmt: str) -> HttpResponse:
             filename=f"security_report_{account.account_id}_{stamp}.json",
             content_type="application/json",
         )
-    lines = csv_lines(selectors.SECURITY_REPORT_FIELDS, [[report[f] for f in selectors.SECURITY_REPORT_FIELDS]])
+    lines = csv_lines(checks.SECURITY_REPORT_FIELDS, [[report[f] for f in checks.SECURITY_REPORT_FIELDS]])
     return _attachment(
         "".join(lines),
         filename=f"security_report_{account.account_id}_{stamp}.csv",
@@ -152,7 +152,7 @@ def credential_report_download(request: HttpRequest) -> HttpResponse:
 def training(request: HttpRequest) -> HttpResponse:
     """Training: exercises from the Security Check, checked off from the account's real state."""
     account = request.user.account
-    facts = selectors.training_facts(account, now=clock.now(account))
+    facts = checks.training_facts(account, now=clock.now(account))
     scenarios = policy.training_scenarios(facts)
     context = {
         "scenarios": scenarios,

@@ -23,8 +23,8 @@ from playwright.sync_api import Download, Page, expect
 
 from accounts.models import Account, Principal
 from ramconsole.kernel.spreadsheet import safe_cell
+from reports.checks import SECURITY_REPORT_FIELDS
 from reports.credential_csv import BASE_COLUMNS, key_columns
-from reports.selectors import SECURITY_REPORT_FIELDS
 from tests.browser.helpers import TOTP_START, log_on, path_re, sidebar, totp, url
 from tests.conftest import ROOT_PASSWORD
 

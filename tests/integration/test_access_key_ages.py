@@ -9,7 +9,7 @@ import pytest
 
 from accesskeys.models import AccessKey
 from accounts.models import Account, Principal
-from reports import selectors as report_selectors
+from reports import checks as report_checks
 from security import policy
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
@@ -57,9 +57,9 @@ def test_sql_conditions_pick_what_the_predicates_say(keys: list[AccessKey]) -> N
 
 
 def test_security_check_counts_and_lists_them(account: Account, root: Principal, keys: list[AccessKey]) -> None:
-    facts = report_selectors.account_facts(account, now=NOW)
+    facts = report_checks.account_facts(account, now=NOW)
     assert (facts.keys, facts.unused_keys, facts.old_keys) == (7, 4, 4)
     assert (facts.users_with_unused_keys, facts.users_with_old_keys) == (4, 4)
-    evidence = report_selectors.evidence(account, now=NOW)
+    evidence = report_checks.evidence(account, now=NOW)
     assert set(evidence.unused_keys) == {key.access_key_id for key in keys[:1] + keys[4:]}
     assert set(evidence.old_keys) == {key.access_key_id for key in keys[3:]}

@@ -17,6 +17,7 @@ from accesskeys import services as key_services
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Principal
+from reports import checks as report_checks
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.models import CredentialReport
@@ -198,7 +199,7 @@ def test_demo_account_scores_something_to_fix(db) -> None:
 
     call_command("seed_demo")
     account = selectors.account_by_root_email("demo@ramconsole.example")
-    report = report_selectors.security_report(account, now=datetime.now(UTC))
+    report = report_checks.security_report(account, now=datetime.now(UTC))
     assert 0 < report["Score"] < 100
     assert report["OldAkNum"] >= 1 and report["UnusedAkNum"] >= 1 and report["SubUserPwdLevel"] in ("low", "mid")
 
