@@ -1,5 +1,6 @@
 """What the console tells people by email: verification codes and security notices. Sent through
-Django's email framework; the default backend keeps them on the account's Outbox page."""
+Django's email framework when the caller's transaction commits (transaction.on_commit); the
+default backend keeps them on the account's Outbox page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from email.utils import format_datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,7 +35,8 @@ def _send(
         with translation.override(language):
             subject, body = compose()
             subject = _("[Alibaba Cloud] %(subject)s") % {"subject": subject}
-        EmailMessage(subject, body, to=sorted(addresses), headers=headers).send()
+        # Sent when the change it tells of commits: a change rolled back sends nothing.
+        transaction.on_commit(EmailMessage(subject, body, to=sorted(addresses), headers=headers).send)
 
 
 def _owners_of(principal: Principal) -> list[Principal]:

@@ -18,7 +18,7 @@ from accounts.services import verification as verification_services
 from security.errors import InvalidParameter, LimitExceeded, NoPermission
 from security.models import Event
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # mail is sent when a change commits
 START = datetime(2030, 5, 1, 10, 0, tzinfo=UTC)
 VERIFY = reverse("security:root-password-verify")
 

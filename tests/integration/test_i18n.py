@@ -25,7 +25,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import OperationalError, connection
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -248,12 +248,13 @@ def _chinese_mail_in_outbox(walked: World) -> None:
     """The Outbox lists mail in its recipients' last choice: here everyone of account A chose Chinese."""
     OutboxMessage.objects.all().delete()
     Principal.objects.filter(account=walked.account_a).update(language=ZH)
-    notices.access_key_created(
-        owner=Principal.objects.get(pk=walked.victim.pk),
-        access_key_id="LTAI5tTESTKEY",
-        created_by="root",
-        at=timezone.now(),
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # as when the service's change commits
+        notices.access_key_created(
+            owner=Principal.objects.get(pk=walked.victim.pk),
+            access_key_id="LTAI5tTESTKEY",
+            created_by="root",
+            at=timezone.now(),
+        )
 
 
 @pytest.fixture
@@ -476,9 +477,10 @@ def test_mail_is_written_in_each_recipient_language(account: Account, plain_user
     Principal.objects.filter(pk=root.pk).update(language=ZH)
     Principal.objects.filter(pk=plain_user.pk).update(language="en", email="carol@example.com")
     OutboxMessage.objects.all().delete()
-    notices.access_key_created(
-        owner=Principal.objects.get(pk=plain_user.pk), access_key_id="LTAI5tX", created_by="root", at=timezone.now()
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # as when the service's change commits
+        notices.access_key_created(
+            owner=Principal.objects.get(pk=plain_user.pk), access_key_id="LTAI5tX", created_by="root", at=timezone.now()
+        )
     by_recipient = {message.recipients: message for message in OutboxMessage.objects.all()}
     assert by_recipient[root.email].subject == "【阿里云】已创建新的AccessKey"
     assert "AccessKey ID：LTAI5tX" in by_recipient[root.email].body  # noqa: RUF001  (Chinese punctuation)
@@ -486,6 +488,7 @@ def test_mail_is_written_in_each_recipient_language(account: Account, plain_user
     assert len(mail.outbox) == 0  # the Outbox backend kept them
 
 
+@pytest.mark.django_db(transaction=True)  # mail is sent when a change commits
 def test_the_verification_code_mail_names_its_purpose_in_the_recipient_language(account: Account) -> None:
     root = selectors.root_of(account)
     Principal.objects.filter(pk=root.pk).update(language=ZH)

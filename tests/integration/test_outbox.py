@@ -6,20 +6,23 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from accesskeys import services as access_key_services
 from accounts import selectors
 from accounts.actors import Actor
-from accounts.models import Account, LoginProfile, OutboxMessage, Principal
+from accounts.models import Account, LoginProfile, OutboxMessage, Principal, VerificationCode
 from accounts.services import accounts as account_services
 from accounts.services import login_profiles as login_profile_services
 from accounts.services import logon as logon_services
+from accounts.services import verification as verification_services
 from ramconsole.kernel import clock
 from security import services as security_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # mail is sent when a change commits
 OUTBOX = reverse("accounts:outbox")
 
 
@@ -59,6 +62,22 @@ def test_a_refused_key_creation_sends_nothing(account: Account, root: Principal,
     with pytest.raises(Exception, match="AccessKey"):
         access_key_services.access_key_create(actor=Actor(root), user=user)
     assert len(_subjects(account)) == 2  # rolled back with the refused write
+
+
+def test_mail_is_sent_when_the_change_commits_and_never_when_it_rolls_back(
+    account: Account, root: Principal, settings: Any
+) -> None:
+    """With a backend that really sends (SMTP; locmem here), a rolled-back change must not have mailed."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        verification_services.verification_code_send(actor=Actor(root))
+        raise RuntimeError("a later step of the same change fails")
+    assert mail.outbox == []
+    assert not VerificationCode.objects.exists()
+    with transaction.atomic():
+        verification_services.verification_code_send(actor=Actor(root))
+        assert mail.outbox == []  # not before the change commits
+    assert [message.to for message in mail.outbox] == [[root.email]]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
@@ -57,6 +58,7 @@ def test_root_is_slowed_after_five_wrong_passwords_and_locked_after_ten(root: Pr
     assert counts == list(range(1, 11))
 
 
+@pytest.mark.django_db(transaction=True)  # mail is sent when a change commits
 def test_the_owner_is_told_when_the_root_logon_locks(root: Principal) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         for attempt in range(10):
