@@ -10,7 +10,7 @@ re-exports nothing, so each service has one place.
   password expiry notices
 - passwords: password_change, logon_password_change, root_password_change
 - verification: root_identity_verify, verification_code_send and the emailed codes
-- logon: console_logon, console_logout
+- logon: the console logon pipeline (its steps, the one hash per attempt), console_logon, console_logout
 - hashing: hashed_ahead, the password hashing done before a service's transaction
 - ids: unique_digits, the random 16-digit account and user IDs
 """
