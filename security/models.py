@@ -157,3 +157,44 @@ class SandboxDnsRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} TXT {self.value}"
+
+
+class UserSsoSettings(models.Model):
+    """The account's user-based SSO (SAML 2.0) settings; one per account, created on first save."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="user_sso")
+    enabled = models.BooleanField(default=False)
+    # The IdP metadata XML as uploaded (decoded from Base64).
+    metadata_document = models.TextField(blank=True)
+    idp_entity_id = models.CharField(max_length=1024, blank=True)
+    # SingleSignOnService Location (HTTP-Redirect or HTTP-POST binding).
+    idp_sso_url = models.CharField(max_length=2048, blank=True)
+    # PEM strings of the IdP's signing certificates.
+    idp_certificates = models.JSONField(default=list)
+    auxiliary_domain = models.CharField(max_length=253, blank=True)
+    login_with_domain = models.BooleanField(default=True)
+    authn_sign_algo = models.CharField(
+        max_length=16, choices=[("rsa-sha1", "rsa-sha1"), ("rsa-sha256", "rsa-sha256")], default="rsa-sha1"
+    )
+    # The account's SP key (ramconsole.kernel.crypto), made on first use.
+    sp_private_key_encrypted = models.TextField(blank=True)
+    # PEM, self-signed, published in the SP metadata.
+    sp_certificate = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"user SSO of {self.account_id}"
+
+
+class SamlAssertionSeen(models.Model):
+    """A SAML assertion ID already used for logon: the replay guard, across workers (the constraint decides)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    assertion_id = models.CharField(max_length=256)
+    not_on_or_after = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "assertion_id"], name="saml_assertion_once")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.assertion_id}"

@@ -10,7 +10,15 @@ from django.db.models import QuerySet
 
 from accounts.models import Account
 from ramconsole.kernel import rows
-from security.models import RESULT_SUCCESS, DomainAlias, Event, PasswordPolicy, SandboxDnsRecord, SecurityPreference
+from security.models import (
+    RESULT_SUCCESS,
+    DomainAlias,
+    Event,
+    PasswordPolicy,
+    SandboxDnsRecord,
+    SecurityPreference,
+    UserSsoSettings,
+)
 
 RESULT_FILTER_SUCCESS = "success"
 RESULT_FILTER_FAILURE = "failure"
@@ -86,3 +94,8 @@ def domain_alias_of(account: Account) -> DomainAlias | None:
 
 def sandbox_dns_records(*, account: Account) -> QuerySet[SandboxDnsRecord]:
     return SandboxDnsRecord.objects.filter(account=account).order_by("name", "pk")
+
+
+def user_sso_settings_of(account: Account) -> UserSsoSettings:
+    """The account's user SSO settings; an unsaved row with the defaults (SSO off) when none were ever set."""
+    return UserSsoSettings.objects.filter(account=account).first() or UserSsoSettings(account=account)
