@@ -284,3 +284,20 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code of {self.principal_id}"
+
+
+class SandboxIdentityProvider(models.Model):
+    """The sandbox's own SAML 2.0 identity provider (demo mode, accounts.sandbox_idp): one per
+    account, made on first use. Its key pair is generated once and kept: a key derived from
+    SECRET_KEY would need home-made RSA key generation, and an uploaded certificate must stay valid."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="sandbox_idp")
+    # In the IdP's URLs: only who was shown the account's Sandbox page can reach its sign-in page,
+    # so no trainee signs in to another's sandbox through it.
+    token = models.CharField(max_length=64, unique=True)
+    private_key_encrypted = models.TextField()  # PEM (PKCS#8), ramconsole.kernel.crypto
+    certificate = models.TextField()  # PEM, self-signed, in the IdP metadata
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"sandbox IdP of {self.account_id}"
