@@ -184,6 +184,7 @@ def user_tags_remove(
 ) -> None:
     """UntagResources: the keys named off each user (a key it does not have is passed over); with no
     key named, every tag when `remove_all`, else none."""
+    policy.check_untag_keys(keys)
     for user in users:
         policy.check_allowed(actor.principal, "UntagResources", target=user)
     now = now or clock.now(actor.account)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -187,6 +188,22 @@ def check_tags(tags: list[tuple[str, str]], *, required: bool = False) -> None:
                 code="InvalidParameter.Tag.Key.Duplicate",
             )
         seen.add(key)
+
+
+def check_untag_keys(keys: Sequence[str]) -> None:
+    """UntagResources' TagKey.N: at most 20 keys, each within the key's length."""
+    if len(keys) > MAX_TAGS_PER_USER:
+        raise InvalidParameter(
+            _('The parameter - "TagKey" may hold at most %(n)d keys.') % {"n": MAX_TAGS_PER_USER},
+            code="InvalidParameter.TagKey.Count",
+        )
+    for n, key in enumerate(keys, start=1):
+        if not 1 <= len(key) <= TAG_KEY_MAX_LENGTH:
+            raise InvalidParameter(
+                _('The parameter - "%(p)s" must be %(min)d to %(max)d characters.')
+                % {"p": f"TagKey.{n}", "min": 1, "max": TAG_KEY_MAX_LENGTH},
+                code="InvalidParameter.TagKey.Length",
+            )
 
 
 def check_tagged_users(*, ids: list[str], names: list[str]) -> None:

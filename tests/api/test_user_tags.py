@@ -174,6 +174,20 @@ def test_tag_resources_updates_and_untag_resources_removes(ims: Api, account: Ac
     assert _wire_tags(ims.call("GetUser", UserPrincipalName=f"ben@{DOMAIN}")["User"]) == []
 
 
+def test_untag_resources_takes_twenty_keys_at_most(ims: Api, account: Account) -> None:
+    user = _create(ims, "ann", _tags(*((f"k{i:02}", "v") for i in range(policy.MAX_TAGS_PER_USER))))["User"]
+    one = {"ResourceType": "user", "ResourceId": [user["UserId"]]}
+    keys = [f"k{i:02}" for i in range(policy.MAX_TAGS_PER_USER + 1)]  # k20: a key the user does not have
+    error = ims.error("UntagResources", **one, TagKey=keys)
+    assert (error.code, error.status) == ("InvalidParameter.TagKey.Count", 400)
+    error = ims.error("UntagResources", **one, TagKey=["k" * (policy.TAG_KEY_MAX_LENGTH + 1)])
+    assert (error.code, error.status) == ("InvalidParameter.TagKey.Length", 400)
+    assert len(_wire_tags(ims.call("GetUser", UserId=user["UserId"])["User"])) == policy.MAX_TAGS_PER_USER
+
+    ims.call("UntagResources", **one, TagKey=keys[: policy.MAX_TAGS_PER_USER])  # 20: at the limit
+    assert _wire_tags(ims.call("GetUser", UserId=user["UserId"])["User"]) == []
+
+
 def test_tag_resources_keeps_twenty_tags_a_user(ims: Api, account: Account) -> None:
     user = _create(ims, "ann", _tags(*((f"k{i:02}", "v") for i in range(policy.MAX_TAGS_PER_USER - 1))))["User"]
 
