@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.x509.oid import NameOID
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from accounts.actors import Actor
 from accounts.models import Account
-from ramconsole.kernel import clock
-from security import dns, events, policy
-from security.errors import EntityAlreadyExists, EntityNotExist
-from security.models import DomainAlias, PasswordPolicy, SandboxDnsRecord, SecurityPreference
+from ramconsole.kernel import clock, crypto
+from security import dns, events, policy, selectors
+from security.errors import EntityAlreadyExists, EntityNotExist, check_all
+from security.models import DomainAlias, PasswordPolicy, SandboxDnsRecord, SecurityPreference, UserSsoSettings
 
 PASSWORD_POLICY_FIELDS = (
     "minimum_length",
@@ -246,3 +252,127 @@ def sandbox_dns_record_delete(*, actor: Actor, record_id: int, now: datetime | N
     now = now or clock.now(actor.account)
     record.delete()
     events.record_by(actor, "DeleteSandboxDnsRecord", record.name, now, {})
+
+
+SP_KEY_SIZE = 2048
+SP_CERTIFICATE_VALIDITY = timedelta(days=3650)
+_MD = "urn:oasis:names:tc:SAML:2.0:metadata"
+_DS = "http://www.w3.org/2000/09/xmldsig#"
+
+
+def _new_sp_key_pair(account: Account) -> tuple[str, str]:
+    """An RSA key and a self-signed certificate for the account's SP (PEM private key, PEM certificate).
+    Dated by real time, not the sandbox clock: a real IdP checks it."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=SP_KEY_SIZE)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"ramconsole SP {account.account_id}")])
+    issued = datetime.now(UTC) - timedelta(days=1)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(issued)
+        .not_valid_after(issued + SP_CERTIFICATE_VALIDITY)
+        .sign(key, hashes.SHA256())
+    )
+    private_pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    return private_pem, certificate.public_bytes(Encoding.PEM).decode()
+
+
+def user_sso_sp_key_pair(account: Account) -> tuple[str, str]:
+    """The account's SP signing key and certificate (PEM), made on first use; the row is locked so
+    two workers never make two."""
+    with transaction.atomic():
+        row, _created = UserSsoSettings.objects.select_for_update().get_or_create(account=account)
+        if not row.sp_certificate:
+            private_pem, row.sp_certificate = _new_sp_key_pair(account)
+            row.sp_private_key_encrypted = crypto.encrypt(private_pem)
+            row.save(update_fields=["sp_certificate", "sp_private_key_encrypted", "updated_at"])
+    return crypto.decrypt(row.sp_private_key_encrypted), row.sp_certificate
+
+
+def user_sso_sp_metadata(*, account: Account, acs_url: str) -> bytes:
+    """The account's SAML 2.0 SP metadata: entity ID, ACS URL (HTTP-POST), signing certificate, and
+    that AuthnRequests are signed and assertions must be."""
+    _private, certificate_pem = user_sso_sp_key_pair(account)
+    certificate_b64 = "".join(line for line in certificate_pem.splitlines() if not line.startswith("-----"))
+    entity = etree.Element(f"{{{_MD}}}EntityDescriptor", nsmap={"md": _MD, "ds": _DS})
+    entity.set("entityID", policy.sso.sp_entity_id(account))
+    descriptor = etree.SubElement(entity, f"{{{_MD}}}SPSSODescriptor")
+    descriptor.set("AuthnRequestsSigned", "true")
+    descriptor.set("WantAssertionsSigned", "true")
+    descriptor.set("protocolSupportEnumeration", policy.sso.SAML2_PROTOCOL)
+    key = etree.SubElement(descriptor, f"{{{_MD}}}KeyDescriptor", use="signing")
+    x509_data = etree.SubElement(etree.SubElement(key, f"{{{_DS}}}KeyInfo"), f"{{{_DS}}}X509Data")
+    etree.SubElement(x509_data, f"{{{_DS}}}X509Certificate").text = certificate_b64
+    name_id = etree.SubElement(descriptor, f"{{{_MD}}}NameIDFormat")
+    name_id.text = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+    acs = etree.SubElement(descriptor, f"{{{_MD}}}AssertionConsumerService")
+    acs.set("Binding", policy.sso.BINDING_POST)
+    acs.set("Location", acs_url)
+    acs.set("index", "1")
+    return etree.tostring(entity, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+@events.audited("SetUserSsoSettings")
+def user_sso_settings_update(
+    *,
+    actor: Actor,
+    metadata_xml: bytes | None = None,
+    enabled: bool | None = None,
+    auxiliary_domain: str | None = None,
+    login_with_domain: bool | None = None,
+    authn_sign_algo: str | None = None,
+    now: datetime | None = None,
+) -> UserSsoSettings:
+    """SetUserSsoSettings: what is given (None: kept as it is). Empty `metadata_xml` removes the
+    metadata. Every refusal is judged before anything is written."""
+    policy.check_allowed(actor.principal, "SetUserSsoSettings")
+    account = actor.account
+    current = selectors.user_sso_settings_of(account)
+    parsed: list[policy.sso.IdpMetadata] = []
+    if auxiliary_domain is not None:
+        auxiliary_domain = policy.sso.normalise_auxiliary_domain(auxiliary_domain)
+
+    def check_metadata() -> None:
+        if metadata_xml:
+            parsed.append(policy.sso.parse_idp_metadata(metadata_xml))
+
+    has_metadata = bool(metadata_xml) if metadata_xml is not None else bool(current.metadata_document)
+    check_all(
+        check_metadata,
+        lambda: auxiliary_domain is None or policy.sso.check_auxiliary_domain(auxiliary_domain),
+        lambda: authn_sign_algo is None or policy.sso.check_authn_sign_algo(authn_sign_algo),
+        lambda: policy.sso.check_can_enable_sso(
+            enabled=current.enabled if enabled is None else enabled, has_metadata=has_metadata
+        ),
+    )
+    now = now or clock.now(account)
+    row, _created = UserSsoSettings.objects.select_for_update().get_or_create(account=account)
+    if metadata_xml is not None:
+        metadata = parsed[0] if parsed else None
+        row.metadata_document = metadata_xml.decode() if metadata else ""
+        row.idp_entity_id = metadata.entity_id if metadata else ""
+        row.idp_sso_url = metadata.sso_url if metadata else ""
+        row.idp_certificates = list(metadata.certificates) if metadata else []
+    for name, value in (
+        ("enabled", enabled),
+        ("auxiliary_domain", auxiliary_domain),
+        ("login_with_domain", login_with_domain),
+        ("authn_sign_algo", authn_sign_algo),
+    ):
+        if value is not None:
+            setattr(row, name, value)
+    row.save()
+    detail = {
+        "enabled": row.enabled,
+        "idp_entity_id": row.idp_entity_id,
+        "auxiliary_domain": row.auxiliary_domain,
+        "login_with_domain": row.login_with_domain,
+        "authn_sign_algo": row.authn_sign_algo,
+    }
+    if parsed:
+        detail["fingerprints"] = list(parsed[0].fingerprints)
+    events.record_by(actor, "SetUserSsoSettings", account.account_id, now, detail)
+    return row

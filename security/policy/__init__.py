@@ -7,6 +7,7 @@ action names, so the console, the API and the event trail share one vocabulary. 
 
 from __future__ import annotations
 
+from security.policy import saml, sso
 from security.policy.access import (
     ADMIN_ONLY_READS,
     ConsoleCapabilities,
@@ -313,10 +314,12 @@ __all__ = [
     "root_password_help_texts",
     "root_password_problems",
     "rotation_due_key_condition",
+    "saml",
     "score",
     "security_check",
     "session_expires_at",
     "should_record_use",
+    "sso",
     "step_of",
     "training_scenarios",
     "unused_key_condition",

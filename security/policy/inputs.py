@@ -22,7 +22,13 @@ MAX_PARAMETER_NAME_LENGTH = 128
 # The stored nonce's column. A longer nonce is refused, not cut: two nonces that share their
 # first 128 characters must not count as one.
 SIGNATURE_NONCE_MAX_LENGTH = 128
-_MAX_LENGTH_OF_PARAMETER = {"SignatureNonce": SIGNATURE_NONCE_MAX_LENGTH}
+# IMS MetadataDocument is a whole XML document in Base64, past the general cap: far above any
+# IdP's metadata (a few KB with two certificates), low enough to parse at once.
+MAX_METADATA_DOCUMENT_LENGTH = 131072
+_MAX_LENGTH_OF_PARAMETER = {
+    "SignatureNonce": SIGNATURE_NONCE_MAX_LENGTH,
+    "MetadataDocument": MAX_METADATA_DOCUMENT_LENGTH,
+}
 
 INPUT_TOO_LONG = "Length"
 INPUT_INVALID_CHARS = "InvalidChars"
