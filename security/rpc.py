@@ -1,9 +1,12 @@
-"""API actions on the password policy and the security preference (RAM-API.md §7.1, 7.4)."""
+"""API actions on the password policy, the security preference (RAM-API.md §7.1, 7.4), the default
+domain and user SSO (IMS SetUserSsoSettings / GetUserSsoSettings)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+from accounts.models import Account
 from ramconsole.gateway.actions import BOOLEAN, IMS, INTEGER, RAM, TEXT, ApiCall, Param, refused, register
 from security import policy, selectors, services
 from security.models import PasswordPolicy
@@ -192,3 +195,48 @@ def set_default_domain(call: ApiCall) -> dict[str, Any]:
 @register("GetDefaultDomain", versions=(IMS,), params=())
 def get_default_domain(call: ApiCall) -> dict[str, Any]:
     return {"DefaultDomainName": call.account.default_domain}
+
+
+def user_sso_settings_view(account: Account) -> dict[str, Any]:
+    row = selectors.user_sso_settings_of(account)
+    return {
+        "UserSsoSettings": {
+            "MetadataDocument": base64.b64encode(row.metadata_document.encode()).decode(),
+            "SsoEnabled": row.enabled,
+            "AuxiliaryDomain": row.auxiliary_domain,
+            "SsoLoginWithDomain": row.login_with_domain,
+            "AuthnSignAlgo": row.authn_sign_algo,
+        }
+    }
+
+
+_USER_SSO_DECLARATION = (
+    Param("MetadataDocument"),
+    Param("SsoEnabled", BOOLEAN),
+    Param("AuxiliaryDomain"),
+    Param("SsoLoginWithDomain", BOOLEAN),
+    Param("AuthnSignAlgo"),
+)
+
+
+@register("SetUserSsoSettings", versions=(IMS,), params=_USER_SSO_DECLARATION)
+def set_user_sso_settings(call: ApiCall) -> dict[str, Any]:
+    """Omitted parameters keep their current value; an empty MetadataDocument removes the metadata."""
+    metadata_xml = None
+    if call.has("MetadataDocument"):
+        encoded = call.values["MetadataDocument"]
+        metadata_xml = policy.sso.decode_metadata_document(encoded) if encoded else b""
+    services.user_sso_settings_update(
+        actor=call.actor,
+        metadata_xml=metadata_xml,
+        enabled=call.values["SsoEnabled"] if call.has("SsoEnabled") else None,
+        auxiliary_domain=call.values["AuxiliaryDomain"] if call.has("AuxiliaryDomain") else None,
+        login_with_domain=call.values["SsoLoginWithDomain"] if call.has("SsoLoginWithDomain") else None,
+        authn_sign_algo=call.values["AuthnSignAlgo"] if call.has("AuthnSignAlgo") else None,
+    )
+    return user_sso_settings_view(call.account)
+
+
+@register("GetUserSsoSettings", versions=(IMS,), params=())
+def get_user_sso_settings(call: ApiCall) -> dict[str, Any]:
+    return user_sso_settings_view(call.account)

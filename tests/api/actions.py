@@ -83,6 +83,8 @@ ACTION_PARAMS: dict[str, tuple[str, ...]] = {
     "ClearAccountAlias": (),
     "SetDefaultDomain": ("DefaultDomainName",),
     "GetDefaultDomain": (),
+    "SetUserSsoSettings": ("MetadataDocument", "SsoEnabled", "AuxiliaryDomain", "SsoLoginWithDomain", "AuthnSignAlgo"),
+    "GetUserSsoSettings": (),
     "CreateAccessKey": (USER,),
     "UpdateAccessKey": (USER, "UserAccessKeyId", "Status"),
     "DeleteAccessKey": (USER, "UserAccessKeyId"),

@@ -37,6 +37,7 @@ from tests.api.actions import ACTION_PARAMS, GATEWAY_PARAMS, params_of, register
 from tests.api.conftest import IMS_VERSION, RAM_VERSION, Key
 from tests.api.wire import decoded, v1_call
 from tests.conftest import ROOT_PASSWORD, USER_PASSWORD
+from tests.sso_metadata import idp_metadata_b64
 
 EXAMPLES = int(os.environ.get("RAMCONSOLE_FUZZ_EXAMPLES", "6"))
 # Every outcome of every fuzzed call: benchmarks/fuzz_api.py prints them.
@@ -81,6 +82,9 @@ VALID: dict[str, list[str]] = {
     "MaxIdleDaysForAccessKeys": ["730"],
     "MaxIdleDaysForUsers": ["730"],
     "VerificationTypes": ["[]"],
+    "MetadataDocument": [idp_metadata_b64(), ""],
+    "AuxiliaryDomain": ["example.com", ""],
+    "AuthnSignAlgo": ["rsa-sha1", "rsa-sha256"],
 }
 EDGES = [
     "",

@@ -94,3 +94,12 @@ def test_authn_sign_algo_and_enabling_without_metadata() -> None:
 
 def test_sp_entity_id_is_rams() -> None:
     assert policy.sso.sp_entity_id(Account(account_id="1234567890")) == "https://signin.aliyun.com/1234567890/saml/SSO"
+
+
+def test_metadata_document_may_be_longer_than_other_parameters() -> None:
+    policy.check_api_parameter("MetadataDocument", "A" * policy.sso.MAX_METADATA_DOCUMENT_LENGTH)
+    with pytest.raises(InvalidParameter) as refused:
+        policy.check_api_parameter("MetadataDocument", "A" * (policy.sso.MAX_METADATA_DOCUMENT_LENGTH + 1))
+    assert refused.value.code == "InvalidParameter.MetadataDocument.Length"
+    with pytest.raises(InvalidParameter, match="too large"):
+        policy.sso.decode_metadata_document("A" * (policy.sso.MAX_METADATA_DOCUMENT_LENGTH + 4))
