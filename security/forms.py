@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ramconsole.web.forms import InputRuleMixin, PasswordFieldsMixin, ServiceFormMixin
 from security import policy
-from security.models import PasswordPolicy, SecurityPreference
+from security.models import PasswordPolicy, SecurityPreference, UserSsoSettings
 from security.ranges import PASSWORD_POLICY_RANGES
 from security.selectors import RESULT_FILTER_FAILURE, RESULT_FILTER_SUCCESS
 from security.services import PREFERENCE_FLAGS
@@ -415,3 +415,86 @@ class SandboxDnsRecordForm(ServiceFormMixin, forms.Form):
 
     def policy_check(self, cleaned: dict) -> None:
         policy.check_domain_name(policy.normalise_domain_name(cleaned.get("name", "")), field="name")
+
+
+def _yes_no_field(label: str, yes: str, no: str, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("true", yes), ("false", no)],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
+class UserSsoSettingsForm(ServiceFormMixin, forms.Form):
+    """SSO Management > User SSO > Edit (the SSO Settings dialog). The metadata is uploaded as a file
+    or pasted; neither keeps the current one."""
+
+    enabled = _yes_no_field(
+        _("SSO Status"),
+        _("Enabled"),
+        _("Disabled"),
+        _("While enabled, RAM users cannot log on with their passwords: they log on through the IdP."),
+    )
+    metadata_document = forms.FileField(
+        label=_("Metadata File"),
+        required=False,
+        help_text=_("The SAML 2.0 metadata XML of your identity provider. Leave empty to keep the current one."),
+    )
+    metadata_text = forms.CharField(
+        label=_("Or paste the metadata XML"),
+        required=False,
+        max_length=policy.sso.MAX_METADATA_DOCUMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+    auxiliary_domain = forms.CharField(
+        label=_("Auxiliary Domain"),
+        required=False,
+        max_length=253,
+        help_text=_("Optional. NameID may then end with @ this domain. Ignored while a domain alias is set."),
+    )
+    login_with_domain = _yes_no_field(
+        _("NameID Carries the Domain (SsoLoginWithDomain)"),
+        _("Yes: username@domain"),
+        _("No: username only"),
+    )
+    authn_sign_algo = forms.ChoiceField(
+        label=_("Signature Algorithm (AuthnSignAlgo)"),
+        choices=[(algo, algo) for algo in policy.sso.AUTHN_SIGN_ALGOS],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "user-sso-form"
+        self.helper.form_tag = True
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper.add_input(Submit("save", _("OK")))
+
+    @staticmethod
+    def initial_from(row: UserSsoSettings) -> dict[str, object]:
+        return {
+            "enabled": "true" if row.enabled else "false",
+            "auxiliary_domain": row.auxiliary_domain,
+            "login_with_domain": "true" if row.login_with_domain else "false",
+            "authn_sign_algo": row.authn_sign_algo,
+        }
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        upload = cleaned.get("metadata_document")
+        pasted = cleaned.get("metadata_text", "")
+        if upload and pasted:
+            self.add_error("metadata_text", _("Upload a file or paste the XML, not both."))
+        elif upload and upload.size > policy.sso.MAX_METADATA_DOCUMENT_LENGTH:
+            self.add_error("metadata_document", _("The metadata document is too large."))
+        elif upload:
+            cleaned["metadata_xml"] = upload.read()
+        elif pasted:
+            cleaned["metadata_xml"] = pasted.strip().encode()
+        return cleaned
+
+    def policy_check(self, cleaned: dict) -> None:
+        if "auxiliary_domain" in cleaned:
+            policy.sso.check_auxiliary_domain(policy.sso.normalise_auxiliary_domain(cleaned["auxiliary_domain"]))

@@ -280,11 +280,17 @@ def _new_sp_key_pair(account: Account) -> tuple[str, str]:
     return private_pem, certificate.public_bytes(Encoding.PEM).decode()
 
 
-def user_sso_sp_key_pair(account: Account) -> tuple[str, str]:
+def user_sso_sp_key_pair(account: Account, *, actor: Actor | None = None) -> tuple[str, str]:
     """The account's SP signing key and certificate (PEM), made on first use; the row is locked so
-    two workers never make two."""
+    two workers never make two. Through the console (`actor`), only who may change the settings
+    makes it: a read-only user's visit writes nothing."""
     with transaction.atomic():
-        row, _created = UserSsoSettings.objects.select_for_update().get_or_create(account=account)
+        if actor is not None and not policy.can(actor.principal, "SetUserSsoSettings"):
+            row = UserSsoSettings.objects.filter(account=account).exclude(sp_certificate="").first()
+            if row is None:
+                raise EntityNotExist(_("The SP certificate is made when an administrator first opens the SP metadata."))
+        else:
+            row, _created = UserSsoSettings.objects.select_for_update().get_or_create(account=account)
         if not row.sp_certificate:
             private_pem, row.sp_certificate = _new_sp_key_pair(account)
             row.sp_private_key_encrypted = crypto.encrypt(private_pem)
@@ -292,10 +298,11 @@ def user_sso_sp_key_pair(account: Account) -> tuple[str, str]:
     return crypto.decrypt(row.sp_private_key_encrypted), row.sp_certificate
 
 
-def user_sso_sp_metadata(*, account: Account, acs_url: str) -> bytes:
+def user_sso_sp_metadata(*, actor: Actor, acs_url: str) -> bytes:
     """The account's SAML 2.0 SP metadata: entity ID, ACS URL (HTTP-POST), signing certificate, and
     that AuthnRequests are signed and assertions must be."""
-    _private, certificate_pem = user_sso_sp_key_pair(account)
+    account = actor.account
+    _private, certificate_pem = user_sso_sp_key_pair(account, actor=actor)
     certificate_b64 = "".join(line for line in certificate_pem.splitlines() if not line.startswith("-----"))
     entity = etree.Element(f"{{{_MD}}}EntityDescriptor", nsmap={"md": _MD, "ds": _DS})
     entity.set("entityID", policy.sso.sp_entity_id(account))

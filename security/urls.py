@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from accounts import identity_views
-from security import domain_views, views
+from security import domain_views, sso_views, views
 
 app_name = "security"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("settings/dns-records/", domain_views.dns_records, name="dns-records"),
     path("settings/dns-records/new/", domain_views.dns_record_create, name="dns-record-create"),
     path("settings/dns-records/<int:record_id>/delete/", domain_views.dns_record_delete, name="dns-record-delete"),
+    path("settings/sso/", sso_views.user_sso, name="user-sso"),
+    path("settings/sso/edit/", sso_views.user_sso_edit, name="user-sso-edit"),
+    path("settings/sso/sp-metadata.xml", sso_views.sp_metadata, name="sp-metadata"),
     path("security-settings/login-mask/", views.root_login_mask, name="root-login-mask"),
     # One's own identity pages are accounts' (accounts/identity_views.py); their names stay security:.
     path("security-settings/", identity_views.root_security_settings, name="root-security-settings"),
