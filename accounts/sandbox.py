@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accesskeys import services as access_key_services
-from accounts import demo, selectors
+from accounts import demo, sandbox_idp, selectors
 from accounts.actors import Actor
 from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox
 from accounts.services import accounts as account_services
@@ -259,8 +259,10 @@ def _sandbox_rebuild(
 def _seed(account: Account, logins: SeedLogins) -> list[Principal]:
     """The demo's state (accounts.demo), produced by the real services so every state is one the
     rules allow: a weak rule, users with and without MFA, old and unused keys, an expired and a
-    locked user. Returns the users to lock out, once the seed is committed (`_lock_out`)."""
+    locked user. User SSO starts off, with the sandbox's identity provider ready to be trusted.
+    Returns the users to lock out, once the seed is committed (`_lock_out`)."""
     locked_out = []
+    sandbox_idp.identity_provider_of(account)
     actor = Actor(principal=selectors.root_of(account))
     security_services.password_policy_update(actor=actor, **demo.DEMO_PASSWORD_POLICY)
     now = clock.now(account)

@@ -1,4 +1,5 @@
-"""The sandbox pages (demo mode): the account's clock, its Outbox, and reset to the seed state."""
+"""The sandbox pages (demo mode): the account's clock, its Outbox, reset to the seed state, and its
+identity provider for User SSO."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import sandbox, selectors
+from accounts import sandbox, sandbox_idp, selectors
 from accounts.actors import actor_of
 from accounts.services import accounts as account_services
 from ramconsole.kernel import clock
@@ -67,3 +69,19 @@ def outbox(request: HttpRequest) -> HttpResponse:
     """Mail the console sent about this account: verification codes and notices."""
     page = Paginator(selectors.outbox_of(request.user.account), OUTBOX_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "accounts/outbox.html", {"page": page, "query": ""})
+
+
+@requires_action("SetSandboxClock")
+@sandbox_only
+@require_safe
+def sandbox_identity_provider(request: HttpRequest) -> HttpResponse:
+    """The sandbox IdP's metadata, to upload in User SSO, and the sign-in page it sends users to."""
+    idp = sandbox_idp.identity_provider_of(request.user.account)
+    sso_url = request.build_absolute_uri(reverse("accounts:sandbox-idp-sso", args=[idp.token]))
+    context = {
+        "idp": idp,
+        "entity_id": sandbox_idp.entity_id(idp),
+        "metadata": sandbox_idp.metadata_xml(idp, sso_url=sso_url).decode(),
+        "sign_in_url": request.build_absolute_uri(reverse("accounts:sandbox-idp", args=[idp.token])),
+    }
+    return render(request, "accounts/sandbox_identity_provider.html", context)

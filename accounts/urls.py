@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import logon_views, sandbox_views, views
+from accounts import logon_views, sandbox_idp_views, sandbox_views, views
 from ramconsole.web import converters  # noqa: F401  (registers <segment:…>)
 from reports import views as report_views
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("sandbox/clock/", sandbox_views.sandbox_clock, name="sandbox-clock"),
     path("sandbox/outbox/", sandbox_views.outbox, name="outbox"),
     path("sandbox/reset/", sandbox_views.sandbox_reset, name="sandbox-reset"),
+    path("sandbox/identity-provider/", sandbox_views.sandbox_identity_provider, name="sandbox-identity-provider"),
+    path("sandbox/idp/<slug:token>/", sandbox_idp_views.idp_sign_in, name="sandbox-idp"),
+    path("sandbox/idp/<slug:token>/metadata.xml", sandbox_idp_views.idp_metadata, name="sandbox-idp-metadata"),
+    path("sandbox/idp/<slug:token>/sso/", sandbox_idp_views.idp_sso, name="sandbox-idp-sso"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<segment:user_id>/", views.user_detail, name="user-detail"),

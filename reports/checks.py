@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Q
 
 from accesskeys.models import AccessKey
 from accounts.models import Account, LoginProfile, Principal, SystemPolicy
 from mfa.models import VirtualMFADevice
 from security import policy
-from security.models import Event
+from security.models import RESULT_SUCCESS, Event, UserSsoSettings
 from security.selectors import password_policy_of, security_preference_of
 
 EVIDENCE_LIMIT = 10
@@ -155,9 +155,21 @@ def training_facts(account: Account, *, now: datetime) -> policy.TrainingFacts:
         policy_attachments__policy_name=SystemPolicy.FULL_ACCESS,
         mfa_device__isnull=True,
     ).count()
+    sso_logons = Event.objects.filter(
+        account=account, action="ConsoleLogon", result=RESULT_SUCCESS, detail__method="SAML"
+    )
+    sso_enabled, sso_metadata, sso_signed_in = (  # one query: the settings, and whether anyone signed in through them
+        UserSsoSettings.objects.filter(account=account)
+        .annotate(has_metadata=ExpressionWrapper(~Q(metadata_document=""), output_field=BooleanField()))
+        .annotate(signed_in=Exists(sso_logons))
+        .values_list("enabled", "has_metadata", "signed_in")
+        .first()
+    ) or (False, False, False)
     return policy.TrainingFacts(
         check=account_facts(account, now=now),
         admins_without_mfa=admins_without_mfa,
         password_rule=password_policy_of(account),
         login_network_masks=security_preference_of(account).login_network_masks,
+        user_sso_configured=sso_enabled and sso_metadata,
+        sso_logon_succeeded=sso_signed_in,
     )

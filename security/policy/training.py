@@ -23,6 +23,8 @@ class TrainingFacts:
     admins_without_mfa: int  # RAM users holding AliyunRAMFullAccess with no MFA device bound
     password_rule: PasswordPolicy
     login_network_masks: str  # RAM users' Logon Address Mask
+    user_sso_configured: bool  # User SSO: SSO Status on, with an IdP's metadata uploaded
+    sso_logon_succeeded: bool  # a RAM user has logged on through user SSO (a SAML logon event)
 
 
 @dataclass(frozen=True)
@@ -87,5 +89,15 @@ def training_scenarios(facts: TrainingFacts) -> list[Scenario]:
             _("Users > the key's owner > User AccessKeys > Delete"),
             "accounts:user-list",
             facts.check.unused_keys == 0,
+        ),
+        Scenario(
+            "user_sso",
+            _("Configure user-based SSO and sign in through it"),
+            _(
+                "Sandbox > Identity provider: download its metadata; Settings > SSO Management > User SSO: "
+                "upload it and turn SSO Status on; then sign in as a RAM user through the identity provider"
+            ),
+            "accounts:sandbox-identity-provider",
+            facts.user_sso_configured and facts.sso_logon_succeeded,
         ),
     ]

@@ -36,6 +36,7 @@ SCENARIOS = (
     "restrict_logon_network",
     "root_mfa",
     "remove_unused_keys",
+    "user_sso",
 )
 DELETE_CONFIRMATION = "I am aware of the risk and confirm the deletion"
 DELETE_USER_CONFIRMATION = "Also remove the logon settings and permissions listed above"
@@ -138,7 +139,7 @@ def test_trainee_completes_two_scenarios_and_watches_a_password_expire(
 
     seeded_score = open_training(page)
     assert seeded_score == seeded_overview_score
-    expect(page.locator("#training-progress")).to_have_text("0 / 6")
+    expect(page.locator("#training-progress")).to_have_text("0 / 7")
     expect(page.locator("#training-scenarios li")).to_have_count(len(SCENARIOS))
     for key in SCENARIOS:
         expect(scenario(page, key)).to_have_attribute("data-done", "false")
@@ -183,7 +184,7 @@ def test_trainee_completes_two_scenarios_and_watches_a_password_expire(
     expect(key_row(page, new_key.access_key_id)).to_have_count(1)
 
     trained_score = open_training(page)
-    expect(page.locator("#training-progress")).to_have_text("2 / 6")
+    expect(page.locator("#training-progress")).to_have_text("2 / 7")
     for key in SCENARIOS:
         done = key in ("strong_password_rule", "rotate_old_keys")
         expect(scenario(page, key)).to_have_attribute("data-done", "true" if done else "false")

@@ -81,6 +81,13 @@ ALLOW_LIST = {
     # Public in demo mode only (404 otherwise): the published demo sandbox's MFA user's live code,
     # as the logon page's demo panel shows it; tests/integration/test_demo_panel.py checks both modes.
     "accounts:demo-mfa-codes": "demo mode's published demo MFA code; no other account's data",
+    # The sandbox identity provider (demo mode): an IdP's pages answer without a console logon by
+    # nature. Each is reached only through its account's unguessable token, which only that account's
+    # Sandbox page shows; tests/integration/test_sandbox_idp.py checks a wrong token is 404 and no page
+    # answers outside demo mode, and tests/browser/test_sso_journeys.py runs axe on them.
+    "accounts:sandbox-idp": "sandbox IdP sign-in page, reached through its account's secret token",
+    "accounts:sandbox-idp-metadata": "sandbox IdP metadata, reached through its account's secret token",
+    "accounts:sandbox-idp-sso": "sandbox IdP SingleSignOnService, reached through its account's secret token",
 }
 
 # The self-service page: the one protected page a RAM user without a system policy may open.

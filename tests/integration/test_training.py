@@ -49,10 +49,11 @@ def test_a_fresh_sandbox_has_every_exercise_to_do_and_fixes_raise_the_score() ->
             "restrict_logon_network",
             "root_mfa",
             "remove_unused_keys",
+            "user_sso",
         ],
         False,
     )
-    assert 'id="training-progress">0 / 6<' in page
+    assert 'id="training-progress">0 / 7<' in page
     before = _score(page)
 
     actor = Actor(root)
@@ -70,7 +71,7 @@ def test_a_fresh_sandbox_has_every_exercise_to_do_and_fixes_raise_the_score() ->
     page = client.get(TRAINING).content.decode()
     done = [key for key, value in _scenarios(page).items() if value]
     assert done == ["rotate_old_keys", "strong_password_rule"]
-    assert 'id="training-progress">2 / 6<' in page
+    assert 'id="training-progress">2 / 7<' in page
     assert _score(page) > before
     overview = client.get(reverse("accounts:overview")).content.decode()
     assert f">{_score(page)}<" in overview
@@ -80,12 +81,12 @@ def test_training_page_runs_constant_queries(
     account: Account, root_client: Client, root: Principal, ram_user_factory, django_assert_num_queries
 ) -> None:
     ram_user_factory(account, "one", policy="AliyunRAMFullAccess")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         root_client.get(TRAINING)
     for i in range(20):
         user = ram_user_factory(account, f"admin{i}", policy="AliyunRAMFullAccess")
         access_key_services.access_key_create(actor=Actor(root), user=user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         root_client.get(TRAINING)
 
 

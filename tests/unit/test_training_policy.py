@@ -28,7 +28,12 @@ STRONG_RULE = PasswordPolicy(minimum_length=12, require_lowercase=True, require_
 
 def _done(**changes: object) -> dict[str, bool]:
     facts = policy.TrainingFacts(
-        check=ALL_GOOD, admins_without_mfa=0, password_rule=STRONG_RULE, login_network_masks="10.0.0.0/8"
+        check=ALL_GOOD,
+        admins_without_mfa=0,
+        password_rule=STRONG_RULE,
+        login_network_masks="10.0.0.0/8",
+        user_sso_configured=True,
+        sso_logon_succeeded=True,
     )
     facts = dataclasses.replace(facts, **changes)
     return {scenario.key: scenario.done for scenario in policy.training_scenarios(facts)}
@@ -43,6 +48,7 @@ def test_every_scenario_is_done_when_the_state_satisfies_it() -> None:
             "restrict_logon_network",
             "root_mfa",
             "remove_unused_keys",
+            "user_sso",
         ],
         True,
     )
@@ -55,6 +61,8 @@ def test_every_scenario_is_done_when_the_state_satisfies_it() -> None:
         ({"check": dataclasses.replace(ALL_GOOD, old_keys=1)}, "rotate_old_keys"),
         ({"check": dataclasses.replace(ALL_GOOD, unused_keys=1)}, "remove_unused_keys"),
         ({"check": dataclasses.replace(ALL_GOOD, root_mfa=False)}, "root_mfa"),
+        ({"user_sso_configured": False}, "user_sso"),  # signed in once, then SSO turned off
+        ({"sso_logon_succeeded": False}, "user_sso"),  # configured, nobody signed in through it yet
     ],
 )
 def test_one_fact_undoes_one_scenario(changes: dict, undone: str) -> None:

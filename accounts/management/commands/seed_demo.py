@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 
-from accounts import sandbox
+from accounts import sandbox, sandbox_idp, selectors
 from accounts.management.commands._output import emit
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         demo_sandbox = sandbox.demo_sandbox_ensure()
         logins = sandbox.logins_of(demo_sandbox)
+        idp = sandbox_idp.identity_provider_of(selectors.account_find(demo_sandbox.account_id))
         emit(
             self,
             {
@@ -30,6 +32,8 @@ class Command(BaseCommand):
                 "mfa_keys": [
                     {"logon_name": login.logon_name, "key": login.mfa_key} for login in logins if login.mfa_key
                 ],
+                # User SSO starts off; the sandbox identity provider's sign-in page, once it is trusted.
+                "sso_identity_provider": reverse("accounts:sandbox-idp", args=[idp.token]),
             },
             as_json=options["json"],
         )
