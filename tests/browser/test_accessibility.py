@@ -150,6 +150,7 @@ SCREENSHOT_PAGES = {
     "users": "accounts:user-list",
     "user-detail": "accounts:user-detail",
     "events": "security:event-list",
+    "user-sso": "security:user-sso",
 }
 
 
