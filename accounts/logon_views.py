@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
@@ -30,7 +29,6 @@ from mfa.forms import LogonMfaForm, MfaBindForm
 from ramconsole.kernel import clock
 from ramconsole.kernel.net import client_ip
 from ramconsole.web.decorators import sandbox_only
-from ramconsole.web.middleware import SESSION_STARTED_KEY
 from security import policy
 from security.errors import LogonRefused
 from security.selectors import password_policy_of, security_preference_of
@@ -41,8 +39,7 @@ STEP_VIEWS = {
     logon_services.STEP_CHANGE_PASSWORD: "accounts:logon-password",
 }
 ENROLMENT_SESSION_KEY = "logon_mfa_enrolment"
-# A language chosen on the logon page, before anyone is known: the logon makes it the identity's choice.
-LANGUAGE_CHOSEN_KEY = "language_chosen"
+LANGUAGE_CHOSEN_KEY = pending.LANGUAGE_CHOSEN_KEY
 
 
 @sensitive_post_parameters("password")
@@ -87,33 +84,7 @@ def demo_mfa_codes(request: HttpRequest) -> JsonResponse:
 
 
 def _start_session(request: HttpRequest, principal: Principal, *, next_url: str) -> HttpResponse:
-    pending.clear(request)
-    chosen_language = request.session.pop(LANGUAGE_CHOSEN_KEY, None)
-    login(request, principal, backend="accounts.backends.LogonNameBackend")  # rotates the session key
-    request.session[SESSION_STARTED_KEY] = clock.now(principal.account).isoformat()
-    if chosen_language:
-        account_services.principal_language_update(principal=principal, language=chosen_language)
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        response = redirect(next_url)
-    else:
-        response = redirect("accounts:overview")
-    if principal.language:
-        _set_language_cookie(response, principal.language)  # the identity's choice follows it to this browser
-    return response
-
-
-def _set_language_cookie(response: HttpResponse, language: str) -> None:
-    """The same cookie as Django's set_language view writes."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    return pending.start_session(request, principal, next_url=next_url)
 
 
 @require_POST

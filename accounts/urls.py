@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import logon_views, sandbox_idp_views, sandbox_views, views
+from accounts import logon_views, sandbox_idp_views, sandbox_views, sso_views, views
 from ramconsole.web import converters  # noqa: F401  (registers <segment:…>)
 from reports import views as report_views
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("login/mfa/enrol/", logon_views.logon_mfa_enrol, name="logon-mfa-enrol"),
     path("login/password/", logon_views.logon_password, name="logon-password"),
     path("logout/", logon_views.logout_view, name="logout"),
+    path("saml/acs/", sso_views.saml_acs, name="saml-acs"),
+    path("saml/login/", sso_views.saml_login, name="saml-login"),
     # The Overview is the Security Check (reports); its name stays accounts:overview, the console's home.
     path("overview/", report_views.overview, name="overview"),
     path("sandbox/clock/", sandbox_views.sandbox_clock, name="sandbox-clock"),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import hashers
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import notices, selectors
@@ -38,11 +38,11 @@ from mfa import remember
 from mfa import selectors as mfa_selectors
 from mfa.models import VirtualMFADevice
 from ramconsole.kernel import clock
-from security import events, policy
-from security.errors import LogonRefused
-from security.models import RESULT_SUCCESS, PasswordPolicy
+from security import events, policy, saml
+from security.errors import EntityNotExist, LogonRefused
+from security.models import RESULT_SUCCESS, PasswordPolicy, SamlAssertionSeen, UserSsoSettings
 from security.policy import mfa, network, passwords
-from security.selectors import password_policy_of, security_preference_of
+from security.selectors import password_policy_of, security_preference_of, user_sso_settings_of
 
 REASON_UNKNOWN_NAME = "InvalidLogonName"
 REASON_WRONG_PASSWORD = "WrongPassword"  # noqa: S105 - a reason code, not a password
@@ -196,6 +196,15 @@ def console_logon_enabled(attempt: LogonAttempt) -> None:
         raise LogonRefused(code=REASON_CONSOLE_LOGON_DISABLED)
 
 
+def password_logon_allowed(attempt: LogonAttempt) -> None:
+    """While user SSO is on, a RAM user logs on only through the IdP (security/policy/saml.py)."""
+    principal = attempt.principal
+    if principal.is_ram_user and policy.saml.password_logon_refused_by_sso(
+        principal, user_sso_settings_of(principal.account)
+    ):
+        raise LogonRefused(code=policy.saml.REASON_PASSWORD_LOGON_SSO_ONLY)
+
+
 def password_matches(attempt: LogonAttempt) -> None:
     if not attempt.password_ok:
         raise LogonRefused(code=REASON_WRONG_PASSWORD)
@@ -217,6 +226,7 @@ CREDENTIAL_STEPS: list[Callable[[LogonAttempt], None]] = [
     network_allowed,
     not_locked,
     console_logon_enabled,
+    password_logon_allowed,
     password_matches,
     not_hard_expired,
 ]
@@ -289,6 +299,170 @@ def _record_refused_logon(attempt: LogonAttempt, refusal: LogonRefused) -> None:
         account=account,
         actor=known if account else None,
         actor_name=attempt.logon_name[:255],
+        source_ip=attempt.source_ip,
+        result=refusal.code,
+        detail=detail,
+        account_time=attempt.now,
+    )
+
+
+@dataclass
+class SsoAttempt:
+    """A SAML logon (user-based SSO): the posted Response, then what each step learns from it."""
+
+    saml_response: str = field(repr=False)
+    acs_url: str
+    source_ip: str | None
+    # The AuthnRequest IDs this browser sent (SP-initiated); an IdP-initiated Response answers none.
+    request_ids: tuple[str, ...]
+    root: object = field(default=None, repr=False)
+    account: Account | None = None
+    settings: UserSsoSettings | None = None
+    assertion: saml.SignedAssertion | None = None
+    now: datetime | None = None
+    principal: Principal | None = None
+    profile: LoginProfile | None = None
+
+
+def sso_logon(
+    *, saml_response: str, acs_url: str, source_ip: str | None, request_ids: tuple[str, ...] = ()
+) -> LogonOutcome:
+    """Log a RAM user on with a SAML Response posted to the ACS, and record the attempt whatever its
+    outcome: the same pipeline as a password logon (Logon Address Mask, console logon enabled, the
+    session and its lifetime), without a password and so without RAM's MFA (security/policy/saml.py).
+
+    Raises LogonRefused (its code is the recorded reason, never shown to the person logging on).
+    """
+    attempt = SsoAttempt(saml_response=saml_response, acs_url=acs_url, source_ip=source_ip, request_ids=request_ids)
+    refusal: LogonRefused | None = None
+    with transaction.atomic():
+        try:
+            for step in SSO_STEPS:
+                step(attempt)
+        except LogonRefused as refused:
+            refusal = refused  # raised after the transaction, which keeps its event and the used assertion ID
+            _record_refused_sso_logon(attempt, refused)
+        else:
+            principal = attempt.principal
+            principal.last_login = attempt.now
+            principal.save(update_fields=["last_login"])
+            events.record(
+                action="ConsoleLogon",
+                account=principal.account,
+                actor=principal,
+                source_ip=source_ip,
+                account_time=attempt.now,
+                detail={"method": "SAML", "assertion_id": attempt.assertion.assertion_id},
+            )
+    if refusal is not None:
+        raise refusal
+    return LogonOutcome(principal=principal, pending_steps=[])
+
+
+def saml_readable(attempt: SsoAttempt) -> None:
+    try:
+        attempt.root = saml.parse_response(saml.decode_response(attempt.saml_response))
+    except saml.SamlError as error:
+        raise LogonRefused(code=policy.saml.REASON_SIGNATURE_INVALID) from error
+
+
+def saml_account_known(attempt: SsoAttempt) -> None:
+    """The (still unverified) Audience chooses whose certificates to verify with, nothing more."""
+    account_id = policy.saml.account_id_of_audience(saml.unverified_audience(attempt.root))
+    attempt.account = selectors.account_find(account_id) if account_id else None
+    if attempt.account is None or attempt.account.account_id != account_id:
+        raise LogonRefused(code=policy.saml.REASON_AUDIENCE_MISMATCH)
+    attempt.now = clock.now(attempt.account)
+
+
+def sso_enabled(attempt: SsoAttempt) -> None:
+    attempt.settings = user_sso_settings_of(attempt.account)
+    policy.saml.check_sso_enabled(attempt.settings)
+
+
+def saml_signed(attempt: SsoAttempt) -> None:
+    try:
+        attempt.assertion = saml.verify_response(
+            attempt.root,
+            list(attempt.settings.idp_certificates),
+            allow_sha1=policy.saml.allows_sha1_signatures(attempt.settings),
+        )
+    except saml.SamlError as error:
+        raise LogonRefused(code=policy.saml.REASON_SIGNATURE_INVALID) from error
+
+
+def saml_assertion_valid(attempt: SsoAttempt) -> None:
+    policy.saml.check_assertion(
+        attempt.assertion,
+        settings=attempt.settings,
+        sp_entity_id=policy.sso.sp_entity_id(attempt.account),
+        acs_url=attempt.acs_url,
+        request_ids=attempt.request_ids,
+        now=attempt.now,
+    )
+
+
+def saml_not_replayed(attempt: SsoAttempt) -> None:
+    """Each assertion logs on once: the unique constraint decides, across workers (a concurrent insert
+    of the same ID waits for the first transaction, then fails)."""
+    try:
+        with transaction.atomic():
+            SamlAssertionSeen.objects.create(
+                account=attempt.account,
+                assertion_id=attempt.assertion.assertion_id[:256],
+                not_on_or_after=attempt.assertion.not_on_or_after,
+            )
+    except IntegrityError as error:
+        raise LogonRefused(code=policy.saml.REASON_REPLAYED) from error
+
+
+def saml_user_known(attempt: SsoAttempt) -> None:
+    """NameID names a RAM user of the account by the SsoLoginWithDomain rule; then its row lock."""
+    account, settings = attempt.account, attempt.settings
+    alias = getattr(account, "domain_alias", None)
+    domains = policy.saml.sso_logon_domains(
+        account, settings, verified_alias=alias.domain if alias is not None and alias.is_verified else None
+    )
+    name = policy.saml.user_name_of_name_id(
+        attempt.assertion.name_id, login_with_domain=settings.login_with_domain, domains=domains
+    )
+    try:
+        user = selectors.ram_user_get_by_name(account=account, name=name) if name else None
+    except EntityNotExist:
+        user = None
+    if user is None:
+        raise LogonRefused(code=REASON_UNKNOWN_NAME)
+    attempt.principal = selectors.principal_locked(user.pk)
+    attempt.profile = selectors.login_profile_of(attempt.principal)
+
+
+SSO_STEPS: list[Callable[[SsoAttempt], None]] = [
+    saml_readable,
+    saml_account_known,
+    sso_enabled,
+    saml_signed,
+    saml_assertion_valid,
+    saml_not_replayed,
+    saml_user_known,
+    network_allowed,
+    console_logon_enabled,
+]
+
+
+def _record_refused_sso_logon(attempt: SsoAttempt, refusal: LogonRefused) -> None:
+    assertion = attempt.assertion
+    detail = {"method": "SAML"}
+    if assertion is not None:
+        detail.update(assertion_id=assertion.assertion_id[:256], name_id=assertion.name_id[:255])
+    if refusal.__cause__ is not None and isinstance(refusal.__cause__, saml.SamlError):
+        detail["saml_error"] = refusal.__cause__.reason
+    events.record(
+        action="ConsoleLogon",
+        account=attempt.account,
+        actor=attempt.principal,
+        actor_name=(attempt.principal.logon_name if attempt.principal else (assertion.name_id if assertion else ""))[
+            :255
+        ],
         source_ip=attempt.source_ip,
         result=refusal.code,
         detail=detail,

@@ -40,6 +40,15 @@ REASON_PASSWORD_LOGON_SSO_ONLY = "SsoLogonRequired"  # noqa: S105 - a reason cod
 CLOCK_SKEW = timedelta(minutes=2)
 
 
+def account_id_of_audience(audience: str) -> str:
+    """The account an SP entity ID (policy.sso.sp_entity_id) names; '' when it names none."""
+    prefix, suffix = "https://signin.aliyun.com/", "/saml/SSO"
+    if not (audience.startswith(prefix) and audience.endswith(suffix)):
+        return ""
+    account_id = audience[len(prefix) : -len(suffix)]
+    return account_id if account_id.isdigit() else ""
+
+
 def allows_sha1_signatures(settings: UserSsoSettings) -> bool:
     """RSA-SHA1 is accepted from the IdP only while the account's AuthnSignAlgo is rsa-sha1 (its default)."""
     return settings.authn_sign_algo == "rsa-sha1"

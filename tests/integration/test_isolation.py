@@ -63,6 +63,10 @@ PUBLIC = frozenset(
         "accounts:logon-mfa-enrol",
         "accounts:logon-password",
         "accounts:logout",
+        # User SSO's ACS and SP-initiated start work before logon by nature (the Response's signature
+        # authenticates); tests/integration/test_saml_logon.py tests each refusal.
+        "accounts:saml-acs",
+        "accounts:saml-login",
         "health",  # the load balancers' probe: database and cache reachable, nothing of any account
     }
 )
