@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import zlib
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
+from accounts import sandbox_idp
 from accounts.models import Account, Principal
 from security import policy
 from security.models import DomainAlias, Event, SamlAssertionSeen, SecurityPreference, UserSsoSettings
@@ -422,3 +424,34 @@ def test_sp_initiated_start_needs_sso_on(sso: UserSsoSettings) -> None:
     answers.append(Client().get(reverse("accounts:saml-login"), {"account": "acme"}))
     for answer in answers:
         assert answer.status_code == 302 and answer["Location"] == reverse("accounts:logon")
+
+
+def test_round_trip_through_the_sandbox_identity_provider(account: Account, admin_user: Principal, settings) -> None:
+    """SP-initiated, end to end: our signed AuthnRequest, the sandbox IdP's picker, its signed Response, the ACS."""
+    settings.RAMCONSOLE_DEMO_MODE = True
+    provider = sandbox_idp.identity_provider_of(account)
+    sso_url = "http://testserver" + reverse("accounts:sandbox-idp-sso", args=[provider.token])
+    metadata = policy.sso.parse_idp_metadata(sandbox_idp.metadata_xml(provider, sso_url=sso_url))
+    UserSsoSettings.objects.create(
+        account=account,
+        enabled=True,
+        idp_entity_id=metadata.entity_id,
+        idp_sso_url=metadata.sso_url,
+        idp_certificates=list(metadata.certificates),
+        login_with_domain=False,
+    )
+    client = Client()
+    start = client.get(reverse("accounts:saml-login"), {"account": "acme", "next": "/users/"})
+    assert start["Location"].startswith(sso_url)
+    assert client.get(start["Location"]).status_code == 200  # the IdP accepted our request
+    saml_request = parse_qs(urlsplit(start["Location"]).query)["SAMLRequest"][0]
+    picked = client.post(
+        reverse("accounts:sandbox-idp", args=[provider.token]),
+        {"name_id": "alice", "saml_request": saml_request, "binding": "redirect", "relay_state": "/users/"},
+    )
+    posted = re.search(r'name="SAMLResponse" value="([^"]+)"', picked.content.decode())
+    assert posted, picked.content.decode()
+    answer = client.post(ACS, {"SAMLResponse": posted.group(1), "RelayState": "/users/"})
+    assert answer.status_code == 302 and answer["Location"] == "/users/"
+    assert client.get("/users/").status_code == 200
+    assert _last_logon().actor == admin_user
