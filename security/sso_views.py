@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.actors import actor_of
+from ramconsole.kernel import clock
 from ramconsole.web.decorators import requires_action
 from security import policy, selectors, services
 from security.errors import EntityNotExist
@@ -34,6 +35,7 @@ def user_sso(request: HttpRequest) -> HttpResponse:
         "sso": row,
         "metadata": metadata,
         "fingerprints": [policy.sso.format_fingerprint(f) for f in metadata.fingerprints] if metadata else [],
+        "certificate_expired": bool(metadata) and policy.sso.is_certificate_expired(metadata, clock.now(account)),
         "sp_entity_id": policy.sso.sp_entity_id(account),
         "acs_url": _acs_url(request),
         "domain_alias": selectors.domain_alias_of(account),

@@ -15,6 +15,8 @@ from cryptography.x509.oid import NameOID
 
 IDP_ENTITY_ID = "https://idp.example.com/saml"
 IDP_SSO_URL = "https://idp.example.com/saml/sso"
+# From a fixed day, long enough for any clock the tests run at (the browser tests' is 2030).
+CERTIFICATE_VALIDITY = timedelta(days=20 * 365)
 
 
 @cache
@@ -29,7 +31,7 @@ def idp_certificate(common_name: str = "Test IdP") -> x509.Certificate:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=365))
+        .not_valid_after(start + CERTIFICATE_VALIDITY)
         .sign(key, hashes.SHA256())
     )
 

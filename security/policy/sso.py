@@ -157,6 +157,11 @@ def parse_idp_metadata(xml_bytes: bytes) -> IdpMetadata:
     )
 
 
+def is_certificate_expired(metadata: IdpMetadata, now: datetime) -> bool:
+    """The shown certificate is past its validity at `now` (the account's clock): the IdP must renew it."""
+    return now >= metadata.not_after
+
+
 def format_fingerprint(fingerprint: str) -> str:
     """AA:BB:... as certificate viewers show a SHA-256 fingerprint."""
     return ":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2)).upper()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -60,6 +61,7 @@ def test_upload_turns_sso_on_and_the_page_shows_the_metadata_facts(root_client: 
     assert IDP_ENTITY_ID in html
     assert policy.sso.format_fingerprint(fingerprint(idp_certificate())) in html
     assert "2026-01-01" in html  # the certificate's validity
+    assert "Expired" not in html
     assert Event.objects.filter(account=account, action="SetUserSsoSettings", result="Success").count() == 1
 
     # A second save without a file keeps the metadata; pasted XML replaces it.
@@ -147,3 +149,10 @@ def test_user_without_permission_is_refused_every_page(client_for: Any, plain_us
     client = client_for(plain_user)
     for url in (PAGE, EDIT, SP_METADATA):
         assert client.get(url).status_code == 403, url
+
+
+def test_an_expired_idp_certificate_is_marked(root_client: Client, account: Account) -> None:
+    _post(root_client, document=idp_metadata_xml())
+    account.clock_offset = timedelta(days=25 * 365)
+    account.save()
+    assert "Expired" in root_client.get(PAGE).content.decode()
