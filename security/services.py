@@ -256,8 +256,8 @@ def sandbox_dns_record_delete(*, actor: Actor, record_id: int, now: datetime | N
 
 SP_KEY_SIZE = 2048
 SP_CERTIFICATE_VALIDITY = timedelta(days=3650)
-_MD = "urn:oasis:names:tc:SAML:2.0:metadata"
-_DS = "http://www.w3.org/2000/09/xmldsig#"
+_MD = policy.sso.METADATA_NS
+_DS = policy.sso.DSIG_NS
 
 
 def _new_sp_key_pair(account: Account) -> tuple[str, str]:
