@@ -19,7 +19,7 @@ from tests.sso_metadata import IDP_ENTITY_ID, fingerprint, idp_certificate, idp_
 
 
 def test_admin_uploads_metadata_and_turns_sso_on(
-    live_server: Any, page: Page, root: Principal, account: Account, tmp_path: Path
+    live_server: Any, page: Page, root: Principal, account: Account, tmp_path: Path, screenshots_dir: Path
 ) -> None:
     metadata_file = tmp_path / "idp-metadata.xml"
     metadata_file.write_bytes(idp_metadata_xml())
@@ -42,6 +42,7 @@ def test_admin_uploads_metadata_and_turns_sso_on(
     panel.get_by_label("Metadata File").set_input_files(str(metadata_file))
     panel.get_by_role("radio", name="Enabled").check()
     panel.get_by_label("Signature Algorithm (AuthnSignAlgo)").select_option("rsa-sha256")
+    page.screenshot(path=screenshots_dir / "user-sso-edit.png")
     panel.get_by_role("button", name="OK").click()
     expect(panel).to_be_hidden()
     expect(page).to_have_url(path_re("security:user-sso"))
@@ -50,6 +51,7 @@ def test_admin_uploads_metadata_and_turns_sso_on(
     expect(page.locator("#idp-entity-id")).to_have_text(IDP_ENTITY_ID)
     expect(page.locator("#idp-fingerprint")).to_have_text(policy.sso.format_fingerprint(fingerprint(idp_certificate())))
     expect(page.locator("#sso-authn-sign-algo")).to_have_text("rsa-sha256")
+    page.screenshot(path=screenshots_dir / "user-sso.png", full_page=True)
     # The page with its metadata facts, at both widths (the accessibility walk sees it with none).
     assert check_page(page, "en") == []
     row = UserSsoSettings.objects.get(account=account)
