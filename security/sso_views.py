@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -16,12 +17,10 @@ from security import policy, selectors, services
 from security.errors import EntityNotExist
 from security.forms import UserSsoSettingsForm
 
-# The ACS (accounts/sso_views.py): a Response's Destination must be this server's absolute URL of it.
-SAML_ACS_PATH = "/saml/acs/"
-
 
 def _acs_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(SAML_ACS_PATH)
+    """The ACS (accounts/sso_views.py): a Response's Destination must be this absolute URL."""
+    return request.build_absolute_uri(reverse("accounts:saml-acs"))
 
 
 @requires_action("GetUserSsoSettings")
