@@ -369,8 +369,8 @@ def saml_readable(attempt: SsoAttempt) -> None:
 def saml_account_known(attempt: SsoAttempt) -> None:
     """The (still unverified) Audience chooses whose certificates to verify with, nothing more."""
     account_id = policy.saml.account_id_of_audience(saml.unverified_audience(attempt.root))
-    attempt.account = selectors.account_find(account_id) if account_id else None
-    if attempt.account is None or attempt.account.account_id != account_id:
+    attempt.account = Account.objects.filter(account_id=account_id).first() if account_id else None
+    if attempt.account is None:
         raise LogonRefused(code=policy.saml.REASON_AUDIENCE_MISMATCH)
     attempt.now = clock.now(attempt.account)
 
