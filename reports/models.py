@@ -35,3 +35,19 @@ class CredentialReport(models.Model):
 
     def __str__(self) -> str:
         return f"credential report {self.pk} of {self.account_id} ({self.state})"
+
+
+class DrillRun(models.Model):
+    """An incident drill started in a sandbox (security/policy/drills.py defines them; reports/drills.py
+    runs them). Its verdict is recomputed from the account's real state, never stored from a button."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="drill_runs")
+    drill = models.CharField(max_length=32)  # "leaked_access_key" | "password_spraying" | "stale_administrator"
+    stage = models.CharField(max_length=16)  # "warmed_up" | "detonated" | "passed" | "expired" | "reverted"
+    started_at = models.DateTimeField()  # account clock
+    deadline = models.DateTimeField()  # account clock: started_at + the drill's time limit
+    passed_at = models.DateTimeField(null=True, blank=True)
+    detail = models.JSONField(default=dict)  # e.g. the leaked key's id, the attacker address, the targeted users
+
+    def __str__(self) -> str:
+        return f"drill {self.drill} in {self.account_id} ({self.stage})"
