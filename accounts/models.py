@@ -227,6 +227,24 @@ class PasswordHistory(models.Model):
         return f"password of {self.principal_id} set {self.created_at:%Y-%m-%d}"
 
 
+class TrainingClass(models.Model):
+    """A named group of sandboxes one instructor (an operator) teaches together (issue 23)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    instructors = models.ManyToManyField(
+        Principal, blank=True, related_name="taught_classes", limit_choices_to={"kind": "operator"}
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Sandbox(models.Model):
     """A training or demo account that can be reset to its seed state (PRODUCT.md §12).
 
@@ -242,6 +260,9 @@ class Sandbox(models.Model):
     seed_encrypted = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     reset_at = models.DateTimeField(null=True, blank=True)
+    training_class = models.ForeignKey(
+        TrainingClass, null=True, blank=True, on_delete=models.SET_NULL, related_name="sandboxes"
+    )
 
     class Meta:
         ordering = ["name"]
