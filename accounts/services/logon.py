@@ -29,6 +29,7 @@ from datetime import datetime
 
 from django.contrib.auth import hashers
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from accounts import notices, selectors
@@ -405,6 +406,8 @@ def saml_assertion_valid(attempt: SsoAttempt) -> None:
 def saml_not_replayed(attempt: SsoAttempt) -> None:
     """Each assertion logs on once: the unique constraint decides, across workers (a concurrent insert
     of the same ID waits for the first transaction, then fails)."""
+    forget_before = policy.saml.replay_guard_forgets_before(timezone.now())
+    SamlAssertionSeen.objects.filter(account=attempt.account, not_on_or_after__lt=forget_before).delete()
     try:
         with transaction.atomic():
             SamlAssertionSeen.objects.create(

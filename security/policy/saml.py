@@ -89,6 +89,12 @@ def check_assertion(
         raise LogonRefused(code=REASON_SIGNATURE_INVALID)
 
 
+def replay_guard_forgets_before(real_now: datetime) -> datetime:
+    """Used assertion IDs older than this may be forgotten: expired on every account's clock, which
+    never runs behind real time (the sandbox clock only moves forward, or back to real time)."""
+    return real_now - CLOCK_SKEW
+
+
 def sso_logon_domains(account: Account, settings: UserSsoSettings, *, verified_alias: str | None) -> tuple[str, ...]:
     """The domains a NameID may carry: the default domain, the verified domain alias, or else the auxiliary domain."""
     domains = [account.default_domain]

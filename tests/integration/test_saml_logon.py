@@ -252,6 +252,17 @@ def test_replayed_assertion_is_refused(
     assert SamlAssertionSeen.objects.filter(account=sso.account).count() == 1
 
 
+def test_the_replay_guard_forgets_only_assertions_expired_on_every_clock(
+    sso: UserSsoSettings, admin_user: Principal, response_for: Callable[..., etree._Element]
+) -> None:
+    now = timezone.now()
+    SamlAssertionSeen.objects.create(account=sso.account, assertion_id="_old", not_on_or_after=now - timedelta(hours=1))
+    SamlAssertionSeen.objects.create(account=sso.account, assertion_id="_recent", not_on_or_after=now)
+    assert _post(Client(), idp.sign_response(response_for(), idp.trusted())).status_code == 302
+    kept = set(SamlAssertionSeen.objects.filter(account=sso.account).values_list("assertion_id", flat=True))
+    assert "_old" not in kept and "_recent" in kept and len(kept) == 2
+
+
 def test_unknown_user_is_refused(sso: UserSsoSettings, response_for: Callable[..., etree._Element]) -> None:
     response = response_for("nobody@acme.onaliyun.com")
     event = _assert_refused(_post(Client(), idp.sign_response(response, idp.trusted())), "InvalidLogonName")
