@@ -192,6 +192,19 @@ def test_sp_initiated_sign_in_answers_the_request_with_its_relay_state(account, 
     assert _posted_response(answer).get("InResponseTo") == "_req1"
 
 
+def test_the_http_post_binding_is_answered_too(account, idp) -> None:
+    acs = "http://testserver" + reverse("accounts:saml-acs")
+    deflated = base64.b64decode(_authn_request(account, acs=acs))
+    request = base64.b64encode(zlib.decompress(deflated, -zlib.MAX_WBITS)).decode()  # POST: not deflated
+    picker = Client().post(reverse("accounts:sandbox-idp-sso", args=[idp.token]), {"SAMLRequest": request})
+    assert picker.status_code == 200 and 'name="binding" value="post"' in picker.content.decode()
+    answer = Client().post(
+        reverse("accounts:sandbox-idp", args=[idp.token]),
+        {"name_id": "alice", "saml_request": request, "binding": "post"},
+    )
+    assert _posted_response(answer).get("InResponseTo") == "_req1"
+
+
 @pytest.mark.parametrize("kind", ["foreign acs", "foreign sp", "not base64 deflate", "not xml", "too long relay state"])
 def test_the_sso_endpoint_refuses_what_is_not_this_accounts_sp_cleanly(account, idp, kind) -> None:
     acs = "http://testserver" + reverse("accounts:saml-acs")
