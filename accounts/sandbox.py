@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from accesskeys import services as access_key_services
 from accounts import demo, sandbox_idp, selectors
 from accounts.actors import Actor
-from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox
+from accounts.models import DEFAULT_DOMAIN_SUFFIX, Account, Principal, Sandbox, TrainingClass
 from accounts.services import accounts as account_services
 from accounts.services import login_profiles as login_profile_services
 from accounts.services import logon as logon_services
@@ -195,9 +196,18 @@ def demo_sandbox_ensure() -> Sandbox:
     )
 
 
-def sandboxes_create(*, prefix: str, count: int) -> list[Sandbox]:
+def training_class_create(*, name: str, count: int, instructors: Iterable[Principal] = ()) -> TrainingClass:
+    """A class of `count` trainee sandboxes <name>-NN (as `sandboxes_create`), all or none."""
+    policy.check_training_class(name=name, count=count, name_taken=TrainingClass.objects.filter(name=name).exists())
+    return sandboxes_create(prefix=name, count=count, class_name=name, instructors=instructors)[0].training_class
+
+
+def sandboxes_create(
+    *, prefix: str, count: int, class_name: str = "", instructors: Iterable[Principal] = ()
+) -> list[Sandbox]:
     """`count` trainee sandboxes <prefix>-NN, numbered on from the highest existing one, each with
-    generated logins. All or none: a refusal (a bad prefix) creates nothing."""
+    generated logins; with a `class_name`, in a new class of that name. All or none: a refusal (a
+    bad prefix) creates nothing."""
     pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)$")
     taken = [int(m.group(1)) for name in Sandbox.objects.values_list("name", flat=True) if (m := pattern.match(name))]
     first = max(taken, default=0) + 1
@@ -214,6 +224,12 @@ def sandboxes_create(*, prefix: str, count: int) -> list[Sandbox]:
                 raise type(error)(f"{name}: {error.message}", code=error.code, field=error.field) from error
             created.append(sandbox)
             locked_out += locked
+        if class_name:
+            training_class = TrainingClass.objects.create(name=class_name)
+            training_class.instructors.set(instructors)
+            Sandbox.objects.filter(pk__in=[made.pk for made in created]).update(training_class=training_class)
+            for made in created:
+                made.training_class = training_class
     _lock_out(locked_out)
     return created
 

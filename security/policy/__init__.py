@@ -139,7 +139,16 @@ from security.policy.status import (
     user_status,
     user_status_condition,
 )
-from security.policy.training import Scenario, TrainingFacts, training_scenarios
+from security.policy.training import (
+    CLASS_MAX_SANDBOXES,
+    CLASS_MIN_SANDBOXES,
+    Scenario,
+    TrainingFacts,
+    check_training_class,
+    may_teach,
+    teaches_every_class,
+    training_scenarios,
+)
 from security.policy.users import (
     CLOCK_STEPS,
     COMMENTS_MAX_LENGTH,
@@ -174,6 +183,8 @@ from security.policy.users import (
 __all__ = [
     "ACCOUNT_SUMMARY_QUOTAS",
     "ADMIN_ONLY_READS",
+    "CLASS_MAX_SANDBOXES",
+    "CLASS_MIN_SANDBOXES",
     "CLOCK_STEPS",
     "COMMENTS_MAX_LENGTH",
     "DISPLAY_NAME_MAX_LENGTH",
@@ -267,6 +278,7 @@ __all__ = [
     "check_tagged_users",
     "check_tags",
     "check_timestamp",
+    "check_training_class",
     "check_untag_keys",
     "check_user_attributes",
     "check_user_name",
@@ -296,6 +308,7 @@ __all__ = [
     "login_profile_state",
     "may_open_fix_page",
     "may_remember_mfa",
+    "may_teach",
     "normalise_domain_name",
     "normalise_masks",
     "parse_masks",
@@ -321,6 +334,7 @@ __all__ = [
     "should_record_use",
     "sso",
     "step_of",
+    "teaches_every_class",
     "training_scenarios",
     "unused_key_condition",
     "user_name_from_upn",

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Principal
+from security.errors import EntityAlreadyExists, InvalidParameter
 from security.models import PasswordPolicy
+from security.policy.domains import check_account_alias
 from security.policy.network import parse_masks
 from security.policy.report import AccountFacts
 
@@ -101,3 +104,34 @@ def training_scenarios(facts: TrainingFacts) -> list[Scenario]:
             facts.user_sso_configured and facts.sso_logon_succeeded,
         ),
     ]
+
+
+# Classes (issue 23): a class is N sandboxes named <class>-NN, so its name must make valid account
+# aliases (3-32 characters with the "-NN" suffix, checked by the alias rule itself).
+CLASS_MIN_SANDBOXES = 1
+CLASS_MAX_SANDBOXES = 50
+
+
+def check_training_class(*, name: str, count: int, name_taken: bool) -> None:
+    """A new class: a free name and 1-50 sandboxes (each is a full seeded account; 50 is a classroom)."""
+    if not CLASS_MIN_SANDBOXES <= count <= CLASS_MAX_SANDBOXES:
+        raise InvalidParameter(
+            _("A class has %(low)d to %(high)d sandboxes.") % {"low": CLASS_MIN_SANDBOXES, "high": CLASS_MAX_SANDBOXES},
+            code="InvalidParameter.ClassSize",
+            field="count",
+        )
+    check_account_alias(f"{name}-{count:02d}")  # its sandboxes' aliases, the longest one
+    if name_taken:
+        raise EntityAlreadyExists(
+            _("The class %(name)s already exists.") % {"name": name}, code="EntityAlreadyExists.Class", field="name"
+        )
+
+
+def teaches_every_class(principal: Principal) -> bool:
+    """A superuser operator sees and runs every class; another operator only those he is an instructor of."""
+    return principal.kind == Principal.Kind.OPERATOR and principal.is_superuser
+
+
+def may_teach(principal: Principal) -> bool:
+    """Who may open the Class pages at all (each one further scoped to the classes he teaches)."""
+    return principal.kind == Principal.Kind.OPERATOR and principal.is_staff and principal.is_active
