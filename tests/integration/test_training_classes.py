@@ -8,6 +8,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -229,3 +230,14 @@ def test_the_class_page_runs_a_constant_number_of_queries(superuser: Client) -> 
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_create_sandboxes_makes_a_class() -> None:
+    out = io.StringIO()
+    call_command("create_sandboxes", "--count", "2", "--class", "cmd", stdout=out)
+
+    made = TrainingClass.objects.get(name="cmd").sandboxes.values_list("name", flat=True)
+    assert sorted(made) == ["cmd-01", "cmd-02"]
+    assert {row["sandbox"] for row in csv.DictReader(io.StringIO(out.getvalue()))} == {"cmd-01", "cmd-02"}
+    with pytest.raises(CommandError, match="1 to 50"):
+        call_command("create_sandboxes", "--count", "51", "--class", "big", stdout=io.StringIO())

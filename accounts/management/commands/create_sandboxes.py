@@ -20,13 +20,20 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, required=True, help="how many sandboxes (1-500)")
         parser.add_argument("--prefix", default="trainee", help="sandbox names and aliases start with this")
         parser.add_argument("--output", help="write the CSV to this file instead of standard output")
+        parser.add_argument(
+            "--class", dest="class_name", help="a new class of this name (1-50 sandboxes <name>-NN); replaces --prefix"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count, prefix = options["count"], options["prefix"]
         if not 1 <= count <= 500:
             raise CommandError("--count must be between 1 and 500.")
         try:
-            created = sandbox.sandboxes_create(prefix=prefix, count=count)
+            if options["class_name"]:
+                training_class = sandbox.training_class_create(name=options["class_name"], count=count)
+                created = list(training_class.sandboxes.order_by("name"))
+            else:
+                created = sandbox.sandboxes_create(prefix=prefix, count=count)
         except RamError as error:
             raise CommandError(error.message) from error
         rows = [
