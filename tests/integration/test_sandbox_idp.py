@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -244,9 +245,11 @@ def test_the_sandbox_page_shows_its_own_accounts_metadata(account, idp, root_cli
     assert policy.sso.parse_idp_metadata(download.content).entity_id == sandbox_idp.entity_id(idp)
 
 
-def test_a_seeded_sandbox_starts_with_sso_off_and_its_idp_ready() -> None:
+def test_a_seeded_sandbox_starts_with_sso_off_and_its_idp_ready(capsys) -> None:
     demo = sandbox.demo_sandbox_ensure()
     account = selectors.account_find(demo.account_id)
-    assert SandboxIdentityProvider.objects.filter(account=account).exists()
+    idp = SandboxIdentityProvider.objects.get(account=account)
     assert not user_sso_settings_of(account).enabled
-    call_command("seed_demo")  # prints the IdP's sign-in page among the logins
+    call_command("seed_demo", "--json")  # prints the IdP's sign-in page among the logins
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["sso_identity_provider"] == reverse("accounts:sandbox-idp", args=[idp.token])
