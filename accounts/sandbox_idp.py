@@ -209,28 +209,34 @@ def check_name_id(name_id: str) -> str:
     return name_id
 
 
+def _request_xml(saml_request: str, *, deflated: bool) -> bytes:
+    try:
+        raw = base64.b64decode(saml_request)
+        if not deflated:
+            return raw[: MAX_AUTHN_REQUEST_BYTES + 1]
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        return inflater.decompress(raw, MAX_AUTHN_REQUEST_BYTES + 1)
+    except (binascii.Error, zlib.error) as error:
+        raise SandboxIdpRefusal("not Base64 (of DEFLATE)") from error
+
+
 def parse_authn_request(
     idp: SandboxIdentityProvider, saml_request: str, *, deflated: bool, acs_url: str
 ) -> AuthnRequest:
     """An SP-initiated AuthnRequest (HTTP-Redirect: deflated; HTTP-POST: not), answered only when it
     comes from this account's SP and asks for this server's ACS: otherwise the IdP would post a
     signed Response wherever a crafted request pointed."""
+    xml = _request_xml(saml_request, deflated=deflated)
+    if len(xml) > MAX_AUTHN_REQUEST_BYTES:
+        raise SandboxIdpRefusal("too large")
     try:
-        raw = base64.b64decode(saml_request, validate=False)
-        if deflated:
-            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-            raw = inflater.decompress(raw, MAX_AUTHN_REQUEST_BYTES)
-            if inflater.unconsumed_tail:
-                raise SandboxIdpRefusal("too large")
-        elif len(raw) > MAX_AUTHN_REQUEST_BYTES:
-            raise SandboxIdpRefusal("too large")
-        root = etree.fromstring(raw, parser=_PARSER)
-    except (binascii.Error, zlib.error, etree.XMLSyntaxError, ValueError) as error:
-        raise SandboxIdpRefusal("malformed") from error
-    if root.tag != f"{{{SAML_PROTOCOL}}}AuthnRequest":
+        root = etree.fromstring(xml, parser=_PARSER)
+    except (etree.XMLSyntaxError, ValueError) as error:
+        raise SandboxIdpRefusal("not XML") from error
+    if root.tag != f"{{{SAML_PROTOCOL}}}AuthnRequest" or not root.get("ID"):
         raise SandboxIdpRefusal("not an AuthnRequest")
     issuer = root.findtext(f"{{{SAML_ASSERTION}}}Issuer", default="").strip()
     requested_acs = root.get("AssertionConsumerServiceURL") or acs_url
-    if issuer != policy.sso.sp_entity_id(idp.account) or requested_acs != acs_url or not root.get("ID"):
+    if issuer != policy.sso.sp_entity_id(idp.account) or requested_acs != acs_url:
         raise SandboxIdpRefusal("foreign SP or ACS")
     return AuthnRequest(request_id=root.get("ID", ""), issuer=issuer, acs_url=requested_acs)

@@ -206,7 +206,9 @@ def test_the_http_post_binding_is_answered_too(account, idp) -> None:
     assert _posted_response(answer).get("InResponseTo") == "_req1"
 
 
-@pytest.mark.parametrize("kind", ["foreign acs", "foreign sp", "not base64 deflate", "not xml", "too long relay state"])
+@pytest.mark.parametrize(
+    "kind", ["foreign acs", "foreign sp", "not base64 deflate", "not xml", "deflate bomb", "too long relay state"]
+)
 def test_the_sso_endpoint_refuses_what_is_not_this_accounts_sp_cleanly(account, idp, kind) -> None:
     acs = "http://testserver" + reverse("accounts:saml-acs")
     query = {
@@ -214,6 +216,7 @@ def test_the_sso_endpoint_refuses_what_is_not_this_accounts_sp_cleanly(account, 
         "foreign sp": {"SAMLRequest": _authn_request(account, acs=acs, issuer="https://signin.aliyun.com/1/saml/SSO")},
         "not base64 deflate": {"SAMLRequest": "%%%not-base64"},
         "not xml": {"SAMLRequest": base64.b64encode(zlib.compress(b"<<<")[2:-4]).decode()},
+        "deflate bomb": {"SAMLRequest": base64.b64encode(zlib.compress(b" " * 10_000_000)[2:-4]).decode()},
         "too long relay state": {"SAMLRequest": _authn_request(account, acs=acs), "RelayState": "x" * 600},
     }[kind]
     answer = Client().get(reverse("accounts:sandbox-idp-sso", args=[idp.token]), query)
