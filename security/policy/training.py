@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from accounts.models import Principal
@@ -127,11 +128,15 @@ def check_training_class(*, name: str, count: int, name_taken: bool) -> None:
         )
 
 
-def teaches_every_class(principal: Principal) -> bool:
+def _is_operator(principal: Principal | AnonymousUser) -> bool:
+    return getattr(principal, "kind", None) == Principal.Kind.OPERATOR  # the admin's sign-in page asks anonymously
+
+
+def teaches_every_class(principal: Principal | AnonymousUser) -> bool:
     """A superuser operator sees and runs every class; another operator only those he is an instructor of."""
-    return principal.kind == Principal.Kind.OPERATOR and principal.is_superuser
+    return _is_operator(principal) and principal.is_superuser
 
 
-def may_teach(principal: Principal) -> bool:
+def may_teach(principal: Principal | AnonymousUser) -> bool:
     """Who may open the Class pages at all (each one further scoped to the classes he teaches)."""
-    return principal.kind == Principal.Kind.OPERATOR and principal.is_staff and principal.is_active
+    return _is_operator(principal) and principal.is_staff and principal.is_active

@@ -105,6 +105,11 @@ def test_an_instructor_sees_only_his_classes(blue: TrainingClass) -> None:
     assert teacher.get(reverse("admin:accounts_trainingclass_add")).status_code == 403
 
 
+def test_the_admin_sign_in_page_still_opens(blue: TrainingClass) -> None:
+    assert Client().get(reverse("admin:login")).status_code == 200
+    assert Client().get(_url("", blue)).status_code == 302
+
+
 def test_a_trainee_is_not_an_instructor(blue: TrainingClass, superuser: Client) -> None:
     root = Principal.objects.get(account=_account(blue.sandboxes.first()), kind=Principal.Kind.ROOT)
     trainee = Client()
