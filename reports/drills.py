@@ -82,6 +82,16 @@ def _record(account: Account, action: str, run: DrillRun, *, actor: Actor | None
     )
 
 
+def drill_runs_of(account: Account) -> list[DrillRun]:
+    """Every drill run of the account, newest first."""
+    return list(DrillRun.objects.filter(account=account).order_by("-started_at", "-id"))
+
+
+def drill_run_of(account: Account, run_id: int) -> DrillRun | None:
+    """One run of the account's, or None: another account's run is never found."""
+    return DrillRun.objects.filter(account=account, pk=run_id).select_related("account").first()
+
+
 def running_runs(account: Account) -> list[DrillRun]:
     """The account's drills not reverted, newest first."""
     return list(
@@ -294,6 +304,10 @@ class DrillStatus:
     @property
     def passed(self) -> bool:
         return self.status == drill_policy.PASSED
+
+    @property
+    def minutes_left(self) -> int:
+        return int(self.time_left.total_seconds() // 60)
 
 
 def _last_change(run: DrillRun) -> datetime | None:

@@ -63,6 +63,10 @@ class Drill:
     revert: str
 
     @property
+    def minutes(self) -> int:
+        return int(self.time_limit.total_seconds() // 60)
+
+    @property
     def technique_url(self) -> str:
         return "https://attack.mitre.org/techniques/" + self.technique_id.replace(".", "/") + "/"
 

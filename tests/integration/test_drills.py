@@ -3,14 +3,19 @@ pass, expiry past the deadline on the account's clock, and revert."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accesskeys import services as access_key_services
 from accesskeys.models import AccessKey
-from accounts import selectors
+from accounts import sandbox, selectors
 from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
 from accounts.services import accounts as account_services
@@ -247,3 +252,64 @@ def test_stale_admin_expires_on_the_moved_clock(account: Account) -> None:
     run = drills.drill_start(account, STALE, operator="instructor")
     account_services.account_clock_move(actor=_root(account), step="1d")
     assert _status(run) == drill_policy.EXPIRED
+
+
+# The trainee's pages
+
+
+@pytest.fixture
+def trainee(settings: Any) -> Account:
+    settings.RAMCONSOLE_DEMO_MODE = True
+    made = sandbox.sandbox_create(
+        name="t-drill", email="t-drill@sandbox.example", alias="t-drill", logins=sandbox.SeedLogins.generated()
+    )
+    return Account.objects.get(account_id=made.account_id)
+
+
+def test_the_sandbox_root_starts_a_drill_sees_its_briefing_and_its_debrief(
+    trainee: Account, client_for: Callable[[Principal], Client]
+) -> None:
+    client = client_for(selectors.root_of(trainee))
+    page = client.get(reverse("reports:drills")).content.decode()
+    assert 'data-drill="leaked_access_key"' in page and "T1110.003" in page
+    response = client.post(reverse("reports:drill-start", args=[LEAKED]))
+    run = DrillRun.objects.get(account=trainee)
+    assert response.url == reverse("reports:drill", args=[run.pk])
+    page = client.get(response.url).content.decode()
+    assert 'id="drill-briefing"' in page and 'data-drill-status="running"' in page
+    assert re.search(r'id="drill-time-left">(29|30) minutes<', page)
+    user = _user(trainee, run.detail["user_id"])
+    access_key_services.access_key_update_status(
+        actor=_root(trainee), user=user, access_key_id=run.detail["key_id"], status=AccessKey.Status.INACTIVE
+    )
+    page = client.get(reverse("reports:drill-debrief", args=[run.pk])).content.decode()
+    assert 'data-drill-status="passed"' in page
+    assert "<td>UpdateAccessKey</td>" in page
+    assert run.detail["attacker_ip"] + "</td>" not in page  # the attacker's calls are not the trainee's
+    client.post(reverse("reports:drill-revert", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.stage == drill_policy.REVERTED
+
+
+def test_drill_pages_are_scoped_to_the_account_and_guarded(
+    trainee: Account, account: Account, client_for: Callable[[Principal], Client], admin_user: Principal
+) -> None:
+    run = drills.drill_start(trainee, LEAKED, operator="instructor")
+    other = client_for(selectors.root_of(account))
+    assert other.get(reverse("reports:drill", args=[run.pk])).status_code == 404
+    assert other.get(reverse("reports:drill-debrief", args=[run.pk])).status_code == 404
+    assert other.post(reverse("reports:drill-revert", args=[run.pk])).status_code == 404
+    # Not a sandbox: its root may not start a drill; an unknown drill is no page.
+    other.post(reverse("reports:drill-start", args=[STALE]))
+    assert not DrillRun.objects.filter(account=account).exists()
+    assert other.post(reverse("reports:drill-start", args=["nope"])).status_code == 404
+    assert client_for(admin_user).post(reverse("reports:drill-start", args=[STALE])).status_code in (302, 403)
+    assert not DrillRun.objects.filter(account=account).exists()
+
+
+def test_drill_pages_do_not_exist_outside_demo_mode(trainee: Account, settings: Any, client: Client) -> None:
+    run = drills.drill_start(trainee, LEAKED, operator="instructor")
+    client.force_login(selectors.root_of(trainee), backend="accounts.backends.LogonNameBackend")
+    settings.RAMCONSOLE_DEMO_MODE = False
+    assert client.get(reverse("reports:drills")).status_code == 404
+    assert client.get(reverse("reports:drill", args=[run.pk])).status_code == 404

@@ -48,8 +48,10 @@ from accesskeys import services as access_key_services
 from accounts import selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal, SystemPolicy
+from reports import drills
 from security import services as security_services
 from security.models import Event
+from security.policy import drills as drill_policy
 
 # --- The walker ----------------------------------------------------------------------------------
 
@@ -211,6 +213,8 @@ PARAMETER_FILLERS: dict[str, Callable[[World], str]] = {
     "policy_name": lambda world: SystemPolicy.READ_ONLY.value,  # attached to the victim
     "access_key_id": lambda world: world.victim.access_keys.get().access_key_id,
     "record_id": lambda world: str(world.account_a.sandbox_dns_records.get().pk),
+    "drill": lambda world: drill_policy.STALE_ADMINISTRATOR,  # not running in A, so a start would change A
+    "run_id": lambda world: str(world.account_a.drill_runs.get().pk),
 }
 
 
@@ -271,6 +275,7 @@ def world(
     security_services.sandbox_dns_record_create(
         actor=Actor(selectors.root_of(account)), name="victim.example", value="aliyun-site-verification=x"
     )
+    drills.drill_start(account, drill_policy.LEAKED_ACCESS_KEY, operator="instructor")
     account_b = account_factory(email="mallory-root@bravo.example", alias="bravo")
     other_root = selectors.root_of(account_b)
     other_admin = ram_user_factory(
