@@ -82,3 +82,9 @@ def test_an_instructor_runs_a_drill_in_one_sandbox_of_his_class(
     expect(passed).to_have_text(LEAKED_KEY_TITLE, timeout=POLL_TIMEOUT_MS)
     for name in ("drill-01", "drill-03"):
         expect(class_row(page, name).locator('[data-cell="drills_text"]')).to_have_text("-")
+
+    # Sorting by a column without reloading: by sandbox name, descending, then by drills passed.
+    page.locator("#class-table thead").get_by_role("link", name="Sandbox").click()
+    expect(page.locator("#class-table tbody tr").first).to_contain_text("drill-03")
+    page.locator("#class-table thead").get_by_role("link", name="Drills passed").click()
+    expect(page.locator("#class-table tbody tr").last).to_contain_text("drill-02")
