@@ -46,7 +46,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
         (run, drills.drill_status(run, now), drill_policy.DRILLS.get(run.drill))
         for run in drills.drill_runs_of(account)
     ]
-    active = {run.drill: run for run, status, _drill in runs if status.status != drill_policy.REVERTED}
+    active = {run.drill: run for run, _status, _drill in runs if run.stage != drill_policy.REVERTED}
     context = {
         "drills": [(drill, active.get(drill.key)) for drill in drill_policy.DRILLS.values()],
         "runs": runs,

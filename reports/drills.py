@@ -326,10 +326,10 @@ def drill_status(run: DrillRun, now: datetime) -> DrillStatus:
     it is seen before the deadline, or when no change came after the deadline (so the fix was in
     time); the first time it is seen passing is kept, so a later expiry does not undo it."""
     time_left = max(run.deadline - now, timedelta(0))
+    if run.passed_at is not None:  # cleaning up a passed drill does not undo the pass
+        return DrillStatus(drill_policy.PASSED, timedelta(0))
     if run.stage == drill_policy.REVERTED:
         return DrillStatus(drill_policy.REVERTED, timedelta(0))
-    if run.passed_at is not None:
-        return DrillStatus(drill_policy.PASSED, timedelta(0))
     if run.stage in (drill_policy.DETONATED, drill_policy.EXPIRED) and _PASS_RULES[run.drill](run):
         changed = _last_change(run)
         if now <= run.deadline or (changed is not None and changed <= run.deadline):
@@ -348,7 +348,8 @@ def drill_status(run: DrillRun, now: datetime) -> DrillStatus:
 
 
 def passed_drills(account: Account) -> list[str]:
-    """The drills passed in `account` (for the class view), in the order policy.drills lists them."""
+    """The drills passed in `account` (for the class view), in the order policy.drills lists them.
+    A drill passed and then reverted (cleaned up) stays passed."""
     now = clock.now(account)
     passed = {run.drill for run in DrillRun.objects.filter(account=account) if drill_status(run, now).passed}
     return [key for key in drill_policy.DRILLS if key in passed]
