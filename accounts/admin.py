@@ -49,9 +49,19 @@ class PrincipalAdmin(ReadOnlyAdmin):
 
 @admin.register(Sandbox)
 class SandboxAdmin(ReadOnlyAdmin):
-    """The operator's list of training sandboxes (create them with `manage.py create_sandboxes`)."""
+    """The operator's list of training sandboxes (create them with `manage.py create_sandboxes` or a class)."""
 
-    list_display = ["name", "account_id", "alias", "root_email", "clock_offset", "created_at", "reset_at"]
+    list_display = [
+        "name",
+        "training_class",
+        "account_id",
+        "alias",
+        "root_email",
+        "clock_offset",
+        "created_at",
+        "reset_at",
+    ]
+    list_filter = ["training_class"]
     search_fields = ["name", "account_id", "alias", "root_email"]
     exclude = ["seed_encrypted"]
     actions = ["reset_to_seed"]

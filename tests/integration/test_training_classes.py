@@ -85,6 +85,8 @@ def test_the_admin_creates_a_class_of_n_sandboxes(superuser: Client) -> None:
     assert list(red.instructors.all()) == [instructor]
     listing = superuser.get(reverse("admin:accounts_trainingclass_changelist")).content.decode()
     assert _url("", red) in listing
+    sandboxes = superuser.get(reverse("admin:accounts_sandbox_changelist"), {"training_class__id__exact": red.pk})
+    assert "red-02" in sandboxes.content.decode()
 
 
 def test_an_instructor_sees_only_his_classes(blue: TrainingClass) -> None:
