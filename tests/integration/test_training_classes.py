@@ -248,3 +248,16 @@ def test_create_sandboxes_makes_a_class() -> None:
     assert {row["sandbox"] for row in csv.DictReader(io.StringIO(out.getvalue()))} == {"cmd-01", "cmd-02"}
     with pytest.raises(CommandError, match="1 to 50"):
         call_command("create_sandboxes", "--count", "51", "--class", "big", stdout=io.StringIO())
+
+
+def test_a_drill_refused_is_said_on_the_class_page(blue: TrainingClass, superuser: Client) -> None:
+    first = blue.sandboxes.order_by("name").first()
+    action = _url("_action", blue)
+
+    unknown = superuser.post(action, {"action": "drill", "sandbox": first.pk, "drill": "nonsense"}, follow=True)
+    superuser.post(action, {"action": "drill", "sandbox": first.pk, "drill": "leaked_access_key"})
+    again = superuser.post(action, {"action": "drill", "sandbox": first.pk, "drill": "leaked_access_key"}, follow=True)
+
+    assert "Unknown drill." in unknown.content.decode()
+    assert "already running" in again.content.decode()
+    assert DrillRun.objects.filter(account=_account(first)).count() == 1
