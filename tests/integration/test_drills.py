@@ -4,9 +4,11 @@ pass, expiry past the deadline on the account's clock, and revert."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.test import Client
@@ -20,7 +22,8 @@ from accounts.actors import Actor
 from accounts.models import Account, LoginProfile, Principal
 from accounts.services import accounts as account_services
 from accounts.services import login_profiles as login_profile_services
-from ramconsole.kernel import clock
+from ramconsole.gateway import signatures
+from ramconsole.kernel import clock, crypto
 from reports import drills
 from reports.models import DrillRun
 from security import services as security_services
@@ -81,6 +84,35 @@ def test_leaked_key_disabled_passes(account: Account) -> None:
     debrief = drills.drill_debrief(run, clock.now(account))
     assert [item.done for item in debrief.expected] == [True, False]
     assert [event.action for event in debrief.trainee_events] == ["UpdateAccessKey"]
+
+
+def _signed_call(key: AccessKey, action: str) -> dict[str, str]:
+    """A signature v1 call signed with `key`, as an SDK sends it."""
+    params = {
+        "Action": action,
+        "Version": "2015-05-01",
+        "Format": "JSON",
+        "AccessKeyId": key.access_key_id,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": uuid.uuid4().hex,
+        "Timestamp": timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    secret = crypto.decrypt(key.secret_encrypted)
+    params["Signature"] = signatures.rpc_signature(secret, signatures.rpc_string_to_sign("POST", params))
+    response = Client(REMOTE_ADDR=drill_policy.ATTACKER_IPS[LEAKED]).post("/?" + urlencode(params, quote_via=quote))
+    return response.json()
+
+
+def test_the_leaked_key_signs_calls_until_it_is_disabled(account: Account) -> None:
+    run = drills.drill_start(account, LEAKED, operator="instructor")
+    key = AccessKey.objects.get(access_key_id=run.detail["key_id"])
+    assert "Users" in _signed_call(key, "ListUsers")
+    access_key_services.access_key_update_status(
+        actor=_root(account), user=key.principal, access_key_id=key.access_key_id, status=AccessKey.Status.INACTIVE
+    )
+    assert _signed_call(key, "ListUsers")["Code"] == "InvalidAccessKeyId.Inactive"
+    assert _status(run) == drill_policy.PASSED
 
 
 def test_leaked_key_deleted_passes(account: Account) -> None:
