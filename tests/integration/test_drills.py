@@ -346,3 +346,14 @@ def test_drill_pages_do_not_exist_outside_demo_mode(trainee: Account, settings: 
     settings.RAMCONSOLE_DEMO_MODE = False
     assert client.get(reverse("reports:drills")).status_code == 404
     assert client.get(reverse("reports:drill", args=[run.pk])).status_code == 404
+
+
+def test_every_drill_runs_in_a_seeded_sandbox_and_reverts_to_the_seed(trainee: Account) -> None:
+    seed_users = set(Principal.objects.filter(account=trainee).values_list("pk", flat=True))
+    seed_rule = password_policy_of(Account.objects.get(pk=trainee.pk)).max_login_attempts
+    runs = [drills.drill_start(trainee, drill, operator="instructor") for drill in drill_policy.DRILLS]
+    assert [_status(run) for run in runs] == [drill_policy.RUNNING] * len(runs)
+    for run in runs:
+        drills.drill_revert(run, operator="instructor")
+    assert set(Principal.objects.filter(account=trainee).values_list("pk", flat=True)) == seed_users
+    assert password_policy_of(Account.objects.get(pk=trainee.pk)).max_login_attempts == seed_rule
