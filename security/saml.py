@@ -158,7 +158,10 @@ def _verified_element(
 def _time(value: str | None) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value.strip())
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError:  # well formatted but no such date (month 13)
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise SamlError(MALFORMED, "bad time")
     return parsed

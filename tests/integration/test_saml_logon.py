@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
+from signxml.exceptions import SignXMLException
 
 from accounts import sandbox_idp
 from accounts.models import Account, Principal
@@ -304,6 +305,45 @@ def test_empty_or_garbage_response_is_the_same_refusal(sso: UserSsoSettings) -> 
     _assert_refused(_post(Client(), base64.b64encode(b"<x/>").decode()), "SamlSignatureInvalid")
     entity = base64.b64encode(b'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>').decode()
     _assert_refused(_post(Client(), entity), "SamlSignatureInvalid")
+
+
+@pytest.mark.parametrize("stamp", ["2026-13-45T00:00:00Z", "yesterday", "2026-01-01T00:00:00"])
+def test_a_signed_response_with_a_bad_time_is_refused(
+    sso: UserSsoSettings, admin_user: Principal, response_for: Callable[..., etree._Element], stamp: str
+) -> None:
+    response = response_for()
+    idp.assertion_of(response).find(f"{{{idp.ASSERTION_NS}}}Conditions").set("NotOnOrAfter", stamp)
+    event = _assert_refused(_post(Client(), idp.sign_response(response, idp.trusted())), "SamlSignatureInvalid")
+    assert event.detail["saml_error"] == "malformed"
+
+
+@pytest.mark.parametrize("sign", [idp.sign_response, idp.sign_assertion])
+def test_any_element_or_attribute_missing_is_a_refusal_never_an_error(
+    sso: UserSsoSettings, admin_user: Principal, response_for: Callable[..., etree._Element], sign: Callable
+) -> None:
+    """Each element (but the root) removed, each attribute emptied, signed afterwards: 403 or a logon, never a 500."""
+    template = response_for()
+    elements = len(list(template.iter()))
+    attributes = [(i, name) for i, e in enumerate(template.iter()) for name in e.attrib]
+    statuses = set()
+    for index in range(1, elements):
+        response = copy.deepcopy(template)
+        element = list(response.iter())[index]
+        element.getparent().remove(element)
+        statuses.add(_post(Client(), _signed_or_not(sign, response)).status_code)
+    for index, name in attributes:
+        response = copy.deepcopy(template)
+        list(response.iter())[index].set(name, "")
+        statuses.add(_post(Client(), _signed_or_not(sign, response)).status_code)
+    assert statuses <= {302, 403}
+
+
+def _signed_or_not(sign: Callable, response: etree._Element) -> etree._Element:
+    """Signed when there is still something to sign (an assertion with an ID)."""
+    try:
+        return sign(response, idp.trusted())
+    except (SignXMLException, AttributeError, TypeError, ValueError):  # nothing left to sign: post it unsigned
+        return response
 
 
 def test_acs_is_post_only(sso: UserSsoSettings) -> None:
