@@ -81,6 +81,14 @@ ALLOWED_WORDS = frozenset(
         "GET",
         "POST",
         "SDK",
+        # User SSO's protocol words, which the Chinese console writes in Latin letters (SSO管理, SAML 2.0,
+        # SP/ACS, XML), and MITRE ATT&CK, the drills' technique catalogue.
+        "SSO",
+        "SAML",
+        "SP",
+        "ACS",
+        "XML",
+        "MITRE",
         "N",  # "前 N 次的历史密码", as the SetPasswordPolicy page writes it
         "Cookie",
         "English",  # the language menu names each language in itself

@@ -275,7 +275,7 @@ def world(
     security_services.sandbox_dns_record_create(
         actor=Actor(selectors.root_of(account)), name="victim.example", value="aliyun-site-verification=x"
     )
-    drills.drill_start(account, drill_policy.LEAKED_ACCESS_KEY, operator="instructor")
+    drills.drill_start(account, drill_policy.LEAKED_ACCESS_KEY, operator="instructor-1")
     account_b = account_factory(email="mallory-root@bravo.example", alias="bravo")
     other_root = selectors.root_of(account_b)
     other_admin = ram_user_factory(
