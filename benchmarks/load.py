@@ -182,11 +182,21 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    *, workers: int, port: int, env: dict[str, str], log: Path, config: str, app_dir: Path
+    *,
+    workers: int,
+    port: int,
+    env: dict[str, str],
+    log: Path,
+    config: str,
+    app_dir: Path,
+    app: str = "ramconsole.wsgi",
+    ready_path: str = "/login/",
+    extra_args: tuple[str, ...] = (),
 ) -> subprocess.Popen[bytes]:
+    """gunicorn serving `app`, once GET `ready_path` answers 200 (side_by_side.py serves other apps)."""
     command = [
         str(ROOT_DIR / ".venv" / "bin" / "gunicorn"),
-        "ramconsole.wsgi",
+        app,
         # make serve's configuration unless told otherwise (gthread workers, JSON request logs);
         # the worker count below overrides its WORKERS.
         "--config",
@@ -195,6 +205,7 @@ def start_gunicorn(
         str(workers),
         "--bind",
         f"127.0.0.1:{port}",
+        *extra_args,
     ]
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=app_dir, env=env, stdout=out, stderr=out)  # noqa: S603
@@ -203,14 +214,14 @@ def start_gunicorn(
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited with {process.returncode}; see {log}")
         try:
-            status, _, _ = http_request(port, "GET", "/login/")
+            status, _, _ = http_request(port, "GET", ready_path)
         except OSError:
             time.sleep(0.2)
             continue
         if status == 200:
             return process
         stop_gunicorn(process)
-        raise SystemExit(f"gunicorn answers GET /login/ with {status}; see {log}")
+        raise SystemExit(f"gunicorn answers GET {ready_path} with {status}; see {log}")
     stop_gunicorn(process)
     raise SystemExit(f"gunicorn did not answer within 30 s; see {log}")
 

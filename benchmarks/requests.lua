@@ -1,10 +1,12 @@
--- wrk script for benchmarks/load.py: replay a file of prepared requests, count the answers by
--- status, and print one JSON line of figures when the run ends.
+-- wrk script for benchmarks/load.py and side_by_side.py: replay a file of prepared requests, count
+-- the answers by status, and print one JSON line of figures when the run ends.
 --
 --   wrk -t1 -c20 -d15s -s benchmarks/requests.lua http://127.0.0.1:8765 -- REQUESTS_FILE [THINK_MS]
 --
 -- Each line of REQUESTS_FILE is `METHOD<TAB>PATH` or `METHOD<TAB>PATH<TAB>BODY` (a form body, sent
--- as application/x-www-form-urlencoded). The lines are used in order and start again at the top
+-- as application/x-www-form-urlencoded), optionally followed by `<TAB>Name: value` headers of that
+-- request alone (side_by_side.py: each SigV4-signed call's Authorization and X-Amz-Date; BODY may be
+-- empty). The lines are used in order and start again at the top
 -- when the file runs out: load.py writes enough signed API requests (each with its own nonce) that
 -- no line is sent twice at the expected rate; a repeated nonce would show up as status 400.
 -- Headers given with `wrk -H` (the session cookie) go with every request except signed API calls
@@ -42,6 +44,12 @@ function init(args)
       local signed_call = fields[2]:sub(1, 2) == "/?"
       for name, value in pairs(wrk.headers) do
         if not (signed_call and name == "Cookie") then
+          headers[name] = value
+        end
+      end
+      for i = 4, #fields do
+        local name, value = fields[i]:match("^([^:]+):%s*(.*)$")
+        if name ~= nil then
           headers[name] = value
         end
       end
