@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accesskeys.models import AccessKey
+from accounts import selectors as account_selectors
 from accounts.models import Account, Principal
 from ramconsole.kernel import rows
 from security.errors import EntityNotExist
@@ -33,20 +34,24 @@ def access_key_get(principal: Principal, access_key_id: str) -> AccessKey:
 @cache
 def _key_with_owner_sql() -> str:
     return rows.select((AccessKey, "k"), (Principal, "p"), (Account, "a")) + (
+        f", {account_selectors.system_policies_column('p')}"
         f" FROM {rows.table(AccessKey)} k JOIN {rows.table(Principal)} p ON p.id = k.principal_id "
         f"JOIN {rows.table(Account)} a ON a.id = p.account_id WHERE k.access_key_id = %s"
     )
 
 
 def access_key_by_id(access_key_id: str) -> AccessKey | None:
-    """The key that signed an API request, with its owner and the owner's account: one query in SQL
-    written once, as every signed call makes it (ramconsole/kernel/rows.py)."""
+    """The key that signed an API request, with its owner, the owner's system policies (its role)
+    and the owner's account: one query in SQL written once, as every signed call makes it
+    (ramconsole/kernel/rows.py)."""
     with connection.cursor() as cursor:
         cursor.execute(_key_with_owner_sql(), [access_key_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    key, owner, account = rows.instances(row, AccessKey, Principal, Account)
+    *columns, policies = row
+    key, owner, account = rows.instances(columns, AccessKey, Principal, Account)
+    account_selectors.remember_system_policies(owner, policies)
     owner.account = account
     key.principal = owner
     return key

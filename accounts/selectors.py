@@ -180,6 +180,22 @@ def system_policies_of(principal: Principal) -> frozenset[str]:
     return cached
 
 
+def system_policies_column(principal_alias: str) -> str:
+    """For SQL written once (ramconsole/kernel/rows.py) that reads a principal on every request: a
+    column of its system policy names, comma-joined (no name has a comma), which
+    `remember_system_policies` takes, so `system_policies_of` needs no query of its own."""
+    join = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    quote = connection.ops.quote_name
+    return (
+        f"(SELECT {join}(pa.{quote('policy_name')}, ',') FROM {rows.table(PolicyAttachment)} pa "  # noqa: S608 - names from model metadata
+        f"WHERE pa.{quote('principal_id')} = {principal_alias}.{quote('id')})"
+    )
+
+
+def remember_system_policies(principal: Principal, joined: str | None) -> None:
+    principal._system_policies = frozenset(joined.split(",")) if joined else frozenset()
+
+
 def policy_attachments_of(principal: Principal) -> QuerySet[PolicyAttachment]:
     return PolicyAttachment.objects.filter(principal=principal).order_by("attached_at", "id")
 

@@ -28,7 +28,6 @@ from accounts.forms import (
 from accounts.services import login_profiles as login_profile_services
 from accounts.services import users as user_services
 from mfa import selectors as mfa_selectors
-from ramconsole.gateway import actions, dispatcher
 from ramconsole.kernel import clock
 from ramconsole.web.decorators import requires_action
 from ramconsole.web.forms import ConfirmForm, flash_result
@@ -49,11 +48,9 @@ def _ram_user_or_404(request: HttpRequest, user_id: str) -> Principal:
         raise Http404 from None
 
 
-@csrf_exempt  # the API is authenticated by signatures; the console part only redirects
+@csrf_exempt  # a POST to the API address without an Action is redirected, not refused as a form
 def home(request: HttpRequest) -> HttpResponse:
-    """`/`: the OpenAPI endpoint when the request names an Action, else the console."""
-    if actions.is_api_request(request):
-        return dispatcher.endpoint(request)
+    """`/` without an Action: the console (the gateway's middleware answers API calls)."""
     return redirect("accounts:overview" if request.user.is_authenticated else "accounts:logon")
 
 

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "ramconsole.web.errors.DebugPageMiddleware",
     "ramconsole.kernel.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ramconsole.gateway.dispatcher.GatewayMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "ramconsole.web.middleware.PermissionsPolicyMiddleware",

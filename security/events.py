@@ -41,7 +41,18 @@ def recorded_during() -> Iterator[list[int]]:
         _recorded_ids.reset(token)
 
 
-def record(
+def record(**fields: Any) -> Event:
+    """Record `action` (a RAM/IMS API action name, or `ConsoleLogon`/`ConsoleLogout`); the fields
+    are `unsaved`'s."""
+    event = unsaved(**fields)
+    event.save(force_insert=True)
+    collecting = _recorded_ids.get()
+    if collecting is not None:
+        collecting.append(event.pk)
+    return event
+
+
+def unsaved(
     *,
     action: str,
     account: Account | None,
@@ -53,10 +64,11 @@ def record(
     detail: dict[str, Any] | None = None,
     account_time: datetime | None = None,
 ) -> Event:
-    """Record `action` (a RAM/IMS API action name, or `ConsoleLogon`/`ConsoleLogout`)."""
+    """The event `record` would write, not yet written: for a caller that writes it in one statement
+    with something else (the API gateway, with a read call's nonce)."""
     detail = {key: value for key, value in (detail or {}).items() if key.lower() not in _SECRET_KEYS}
     real_now = timezone.now()
-    event = Event.objects.create(
+    return Event(
         occurred_at=real_now,
         account_time=account_time or real_now,
         account=account,
@@ -68,10 +80,6 @@ def record(
         result=result[:128],
         detail=detail,
     )
-    collecting = _recorded_ids.get()
-    if collecting is not None:
-        collecting.append(event.pk)
-    return event
 
 
 def audited(action: str) -> Callable[[Callable[..., T]], Callable[..., T]]:

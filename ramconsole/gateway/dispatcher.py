@@ -10,10 +10,12 @@ import importlib
 import logging
 import re
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -40,8 +42,9 @@ from ramconsole.gateway.actions import (
     ApiCall,
     Param,
     Target,
+    is_api_request,
 )
-from ramconsole.gateway.nonces import remember_nonce
+from ramconsole.gateway.nonces import remember_nonce, require_nonce
 from ramconsole.kernel import clock, crypto
 from ramconsole.kernel.net import client_ip
 from ramconsole.kernel.outages import DATABASE_UNAVAILABLE
@@ -76,9 +79,16 @@ def _params(request: HttpRequest) -> dict[str, str]:
     return merged
 
 
-def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, AccessKey]) -> AccessKey:
-    """Verify the signature (ACS3 or v1) and return the key. A key that exists is put in `seen` at
-    once, so a refused call is still recorded in the key owner's events."""
+class Signed(NamedTuple):
+    key: AccessKey
+    nonce: str
+    at: datetime  # real time of the check: the nonce's
+
+
+def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, AccessKey]) -> Signed:
+    """Verify the signature (ACS3 or v1) and return the key and its nonce, not yet stored. A key
+    that exists is put in `seen` at once, so a refused call is still recorded in the key owner's
+    events."""
     now = clock.phone_now()
     authorization = request.headers.get("Authorization", "")
     if authorization.startswith(signatures.ACS3):
@@ -130,8 +140,8 @@ def _authenticate(request: HttpRequest, params: dict[str, str], seen: dict[str, 
             f"Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}",
             code="SignatureDoesNotMatch",
         )
-    remember_nonce(key.access_key_id, nonce, now)
-    return key
+    require_nonce(nonce)
+    return Signed(key, nonce, now)
 
 
 def _checked_key(access_key_id: str, params: dict[str, str], seen: dict[str, AccessKey]) -> AccessKey:
@@ -299,6 +309,22 @@ def _error_response(error: RamError, *, request_id: str, version: str) -> JsonRe
     return JsonResponse(body, status=error.http_status, content_type="application/json;charset=utf-8")
 
 
+class GatewayMiddleware:
+    """API calls to `/` go straight to the endpoint: the console's middleware below this one
+    (sessions, CSRF, the visitor's language, messages, page headers) has nothing to do with a
+    signed call, and passing through it cost each call about a millisecond (benchmarks/RESULTS.md,
+    issue 20). The middleware above (error pages, request log, secure headers) still applies."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/" and is_api_request(request):
+            with translation.override("en"):  # RAM's codes and messages are English
+                return endpoint(request)
+        return self.get_response(request)
+
+
 @csrf_exempt
 def endpoint(request: HttpRequest) -> JsonResponse:
     """POST (or GET) / with Action: one API call."""
@@ -309,6 +335,8 @@ def endpoint(request: HttpRequest) -> JsonResponse:
     source_ip = client_ip(request)
     seen: dict[str, AccessKey] = {}
     actor: Actor | None = None
+    # A read's nonce is stored after its handler, with its event in one commit; a change's before it.
+    deferred: Signed | None = None
     with events.recorded_during() as recorded:
         try:
             if request.method not in ("GET", "POST"):
@@ -323,7 +351,12 @@ def endpoint(request: HttpRequest) -> JsonResponse:
                 )
                 error.http_status = 404
                 raise error
-            key = _authenticate(request, params, seen)
+            signed = _authenticate(request, params, seen)
+            if policy.changes_nothing(action):
+                deferred = signed
+            else:
+                remember_nonce(signed.key.access_key_id, signed.nonce, signed.at)
+            key = signed.key
             owner = key.principal
             actor = Actor(principal=owner, source_ip=source_ip, access_key_id=key.access_key_id)
             key_services.access_key_mark_used(access_key=key)
@@ -353,7 +386,18 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             outcome = "InternalError"
     try:
         _record_call(
-            action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=outcome, recorded=recorded
+            action=action,
+            key=seen.get("key"),
+            actor=actor,
+            source_ip=source_ip,
+            outcome=outcome,
+            recorded=recorded,
+            deferred=deferred,
+        )
+    except GatewayError as error:  # the deferred nonce was used already: the read is not answered
+        response = _error_response(error, request_id=request_id, version=version)
+        _record_call(
+            action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=error.code, recorded=[]
         )
     except DATABASE_UNAVAILABLE as error:
         # The answer stands (a write that committed is not refused after the fact); only its event is lost.
@@ -372,17 +416,24 @@ def _record_call(
     source_ip: str | None,
     outcome: str,
     recorded: list[int],
+    deferred: Signed | None = None,
 ) -> None:
     """Every call is an event; a service that already recorded this call's change is not repeated.
 
     `recorded`: the events this call's own code wrote (one a service wrote and then rolled back no
     longer exists, hence the check). Other calls' events, even of the same account at the same
-    moment, do not count.
+    moment, do not count. `deferred`: a read's nonce, stored with the event (SignatureNonceUsed
+    when it was used already, and then no event is written).
     """
     account = key.principal.account if key is not None else None
-    if account is not None and recorded and Event.objects.filter(pk__in=recorded, account=account).exists():
+    if (
+        deferred is None
+        and account is not None
+        and recorded
+        and Event.objects.filter(pk__in=recorded, account=account).exists()
+    ):
         return
-    events.record(
+    fields = dict(
         # An action name that routed nowhere is the caller's text: kept only if fit to store.
         action=action[:64] if action and not policy.has_invalid_chars(action) else "UnknownAction",
         account=account,
@@ -393,3 +444,7 @@ def _record_call(
         account_time=clock.now(account),
         detail={"api": True},
     )
+    if deferred is None:
+        events.record(**fields)
+    else:
+        remember_nonce(deferred.key.access_key_id, deferred.nonce, deferred.at, event=events.unsaved(**fields))

@@ -65,8 +65,13 @@ def role_of(principal: Principal) -> str:
     return Role.SELF_SERVICE
 
 
+def changes_nothing(action: str) -> bool:
+    """Get and List actions only read, whoever may call them."""
+    return action.startswith(_READ_PREFIXES)
+
+
 def is_read_action(action: str) -> bool:
-    return action.startswith(_READ_PREFIXES) and action not in ADMIN_ONLY_READS
+    return changes_nothing(action) and action not in ADMIN_ONLY_READS
 
 
 def _self_service_allows(principal: Principal, action: str) -> bool:

@@ -160,6 +160,30 @@ def test_one_signed_request_replayed_in_parallel_succeeds_once(gunicorn_server: 
     _assert_several_workers(server, request_ids)
 
 
+def test_a_replayed_read_is_answered_once_and_leaves_one_event_per_call(
+    gunicorn_server: Server, account: Account
+) -> None:
+    """A read's nonce is stored with its event after the handler: the copies that lose the race are
+    refused and recorded as refused, and no copy's success event is written twice or lost."""
+    key_id, secret = root_key(account)
+    url = signed_url(gunicorn_server, key_id, secret, "GetAccountAlias")
+    outcomes, request_ids = _api_race(12, gunicorn_server, lambda: url)
+    assert outcomes == Counter({"Success": 1, "SignatureNonceUsed": 11})
+    recorded = Counter(Event.objects.filter(account=account, action="GetAccountAlias").values_list("result", flat=True))
+    assert recorded == Counter({"Success": 1, "SignatureNonceUsed": 11})
+    _assert_several_workers(gunicorn_server, request_ids)
+
+
+def test_a_replayed_change_runs_once(gunicorn_server: Server, account: Account) -> None:
+    """A change's nonce is stored before its handler runs: one user is created, whatever the copies."""
+    key_id, secret = root_key(account)
+    url = signed_url(gunicorn_server, key_id, secret, "CreateUser", UserName="replayed")
+    outcomes, request_ids = _api_race(12, gunicorn_server, lambda: url)
+    assert outcomes == Counter({"Success": 1, "SignatureNonceUsed": 11})
+    assert selectors.ram_user_count(account=account) == 1
+    _assert_several_workers(gunicorn_server, request_ids)
+
+
 def test_every_parallel_api_call_is_its_own_event(gunicorn_server: Server, account: Account, ram_user_factory) -> None:
     """Concurrent calls of one account each leave exactly one event, whatever the others record."""
     ram_user_factory(account, "reader", password=None)
