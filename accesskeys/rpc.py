@@ -46,7 +46,7 @@ def delete_access_key(call: ApiCall) -> dict[str, Any]:
 @register("ListAccessKeys", params=(), target=Target.USER_OR_CALLER)
 def list_access_keys(call: ApiCall) -> dict[str, Any]:
     keys = []
-    for key in selectors.access_keys_of(call.target):
+    for key in selectors.access_key_list(call.target):
         view = {"AccessKeyId": key.access_key_id, "Status": key.status, "CreateDate": format_date(key.created_at)}
         if call.is_ims:
             view["UpdateDate"] = format_date(key.updated_at)

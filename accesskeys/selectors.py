@@ -19,6 +19,21 @@ def access_keys_of(principal: Principal) -> QuerySet[AccessKey]:
     return AccessKey.objects.filter(principal=principal).order_by("created_at", "id")
 
 
+@cache
+def _keys_of_sql() -> str:
+    return rows.select((AccessKey, "k")) + (
+        f" FROM {rows.table(AccessKey)} k WHERE k.principal_id = %s ORDER BY k.created_at, k.id"
+    )
+
+
+def access_key_list(principal: Principal) -> list[AccessKey]:
+    """`access_keys_of` in SQL written once, for ListAccessKeys (a call reads it every time; the
+    queryset's compilation cost more than its query: 1.7-2.5 ms against 0.5-0.7 ms)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_keys_of_sql(), [principal.pk])
+        return [rows.instances(row, AccessKey)[0] for row in cursor.fetchall()]
+
+
 def access_key_count(principal: Principal) -> int:
     return AccessKey.objects.filter(principal=principal).count()
 

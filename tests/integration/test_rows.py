@@ -6,14 +6,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 
 from accesskeys import selectors as key_selectors
 from accesskeys import services as key_services
 from accesskeys.models import AccessKey
 from accounts import selectors
 from accounts.actors import Actor
-from accounts.models import Account, Principal
+from accounts.models import Account, Principal, SystemPolicy
+from accounts.services import users as user_services
 from security.errors import EntityNotExist
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +77,34 @@ def test_session_principal_with_its_account_or_none(root: Principal) -> None:
     operator = Principal.objects.create_superuser("ops", "Operator-pass-2030")
     assert selectors.principal_with_account(operator.pk).account is None  # operators belong to no account
     assert selectors.principal_with_account(operator.pk + 1000) is None
+
+
+def test_key_carries_its_owners_system_policies(root: Principal, admin_user: Principal, account: Account) -> None:
+    """Read with the key, the owner's policies need no query of their own, and match the ORM's."""
+    created = key_services.access_key_create(actor=Actor(principal=root), user=admin_user)
+    user_services.policy_attach(actor=Actor(principal=root), user=admin_user, policy_name=SystemPolicy.READ_ONLY)
+    owner = key_selectors.access_key_by_id(created.access_key.access_key_id).principal
+    with CaptureQueriesContext(connection) as queries:
+        policies = selectors.system_policies_of(owner)
+    assert not queries.captured_queries
+    assert (
+        policies
+        == {SystemPolicy.FULL_ACCESS, SystemPolicy.READ_ONLY}
+        == set(admin_user.policy_attachments.values_list("policy_name", flat=True))
+    )
+    plain = user_services.ram_user_create(actor=Actor(principal=root), name="plain", display_name="Plain")
+    plain_key = key_services.access_key_create(actor=Actor(principal=root), user=plain)
+    assert (
+        selectors.system_policies_of(key_selectors.access_key_by_id(plain_key.access_key.access_key_id).principal)
+        == set()
+    )
+
+
+def test_key_list_as_the_orm_loads_it(root: Principal, admin_user: Principal) -> None:
+    for _ in range(2):
+        key_services.access_key_create(actor=Actor(principal=root), user=admin_user)
+    listed = key_selectors.access_key_list(admin_user)
+    expected = list(key_selectors.access_keys_of(admin_user))
+    assert len(listed) == 2
+    assert [fields_of(key) for key in listed] == [fields_of(key) for key in expected]
+    assert key_selectors.access_key_list(root) == []
