@@ -28,13 +28,37 @@ class CredentialReport(models.Model):
     users_total = models.PositiveIntegerField(default=0)
     users_done = models.PositiveIntegerField(default=0)
     progress_at = models.DateTimeField(default=timezone.now)
-    content = models.TextField(blank=True)
+    # The CSV's first line, written when the report is completed; its rows are in chunks, so that a
+    # page is read without the rest. The column keeps the name it had when it held the whole CSV.
+    header = models.TextField(blank=True, db_column="content")
 
     class Meta:
         indexes = [models.Index(fields=["account", "-requested_at"], name="credential_report_latest")]
 
     def __str__(self) -> str:
         return f"credential report {self.pk} of {self.account_id} ({self.state})"
+
+    @property
+    def content(self) -> str:
+        """The whole CSV once completed (else empty), as the console's download serves it without its BOM."""
+        if self.state != self.State.COMPLETED:
+            return ""
+        return self.header + "".join(self.chunks.order_by("first_row").values_list("rows", flat=True).iterator())
+
+
+class CredentialReportChunk(models.Model):
+    """Consecutive rows of a credential report's CSV (CRLF lines), written as the worker builds it."""
+
+    # Indexed by the constraint below, which leads with it.
+    report = models.ForeignKey(CredentialReport, on_delete=models.CASCADE, related_name="chunks", db_index=False)
+    first_row = models.PositiveIntegerField()  # 0 is the <root> row, the first after the header
+    rows = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "first_row"], name="credential_report_chunk_position")]
+
+    def __str__(self) -> str:
+        return f"rows from {self.first_row} of credential report {self.report_id}"
 
 
 class DrillRun(models.Model):

@@ -39,20 +39,20 @@ def generate_credential_report(call: ApiCall) -> dict[str, Any]:
 def get_credential_report(call: ApiCall) -> dict[str, Any]:
     """Content is Base64 of the CSV; MaxItems/NextToken page it by lines (header repeated)."""
     max_items = call.values["MaxItems"]
-    report = selectors.latest_credential_report(call.account, with_content=True)
+    report = selectors.latest_credential_report(call.account)
     if report is None or report.state != CredentialReport.State.COMPLETED:
         raise EntityNotExist("The credential report does not exist.", code="EntityNotExist.CredentialReport")
-    header, *rows = report.content.splitlines(keepends=True)
     token = call.values["NextToken"] or "0"
     # A token this server issued: a line offset. str.isdigit() alone also passes "²", which int()
     # refuses, and int() refuses more than 4,300 digits.
     if not (token.isascii() and token.isdigit() and len(token) <= 9):
         raise InvalidParameter('The parameter - "NextToken" is invalid.', code="InvalidParameter.NextToken")
     start = int(token)
-    page = rows[start : start + max_items]
-    truncated = start + max_items < len(rows)
+    # One row past the page tells whether another page follows.
+    page = selectors.credential_report_rows(report, start, max_items + 1)
+    truncated = len(page) > max_items
     return {
-        "Content": base64.b64encode((header + "".join(page)).encode()).decode(),
+        "Content": base64.b64encode((report.header + "".join(page[:max_items])).encode()).decode(),
         "GeneratedTime": format_date(report.generated_at),
         "IsTruncated": "true" if truncated else "false",
         "NextToken": str(start + max_items) if truncated else "",

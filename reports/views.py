@@ -135,7 +135,7 @@ def credential_report_generate(request: HttpRequest) -> HttpResponse:
 @requires_action("GetCredentialReport")
 @require_safe
 def credential_report_download(request: HttpRequest) -> HttpResponse:
-    report = selectors.latest_credential_report(request.user.account, with_content=True)
+    report = selectors.latest_credential_report(request.user.account)
     if report is None or report.state != CredentialReport.State.COMPLETED:
         return redirect("reports:credential")
     stamp = report.generated_at.strftime("%Y%m%d%H%M%S")
