@@ -24,9 +24,11 @@ SANDBOX_ENV := RAMCONSOLE_DEMO_MODE=1 RAMCONSOLE_SANDBOX_DNS=1 RAMCONSOLE_DNS_RE
 
 # Credential reports are built by django-tasks' database worker, started beside the server by
 # `make run` and `make serve` and stopped with it. No autoreload: a reloader's child would outlive
-# the kill of its parent.
+# the kill of its parent. It looks for a queued report every 0.1 s, not its default 1 s: idle, that is
+# ~37 ms of CPU a second (measured on PostgreSQL, one short transaction a poll), and a report no
+# longer waits up to a second to be started.
 TASK_ENV := RAMCONSOLE_TASK_BACKEND=django_tasks_db.DatabaseBackend
-REPORT_WORKER := $(BIN)/python manage.py db_worker --no-reload
+REPORT_WORKER := $(BIN)/python manage.py db_worker --no-reload --interval 0.1
 
 ## make run: install, migrate, seed the demo account, start the sandbox DNS server and the report
 ## worker, and serve the console on http://$(HOST):$(PORT) in demo mode
