@@ -5,8 +5,10 @@ Run by hand, never by the test suite:
     .venv/bin/python benchmarks/reports.py                      # N = 1,000 and 10,000
     .venv/bin/python benchmarks/reports.py --users 100000       # any sizes
     .venv/bin/python benchmarks/reports.py --users 100000 --profile   # plus cProfile hot spots
+    .venv/bin/python benchmarks/reports.py --postgres postgres://postgres@127.0.0.1:5432/ramconsole_bench
 
-Each N gets a throwaway SQLite file under /tmp (DATABASE_URL is set before django.setup()). Seeding
+Each N gets a throwaway SQLite file under /tmp, or with --postgres its own PostgreSQL database, the
+given name with `_N` appended, dropped and created (DATABASE_URL is set before django.setup()). Seeding
 and measuring run in two child processes, so the measuring process's peak RSS (ru_maxrss) is not
 inflated by the seeding. Seeding uses bulk inserts (batches of 5,000): one account (through
 accounts.services.accounts.account_create), N RAM users with a logon profile, a virtual MFA device bound to
@@ -18,6 +20,8 @@ Measured, with DEBUG off as in production:
   (median of --repeat runs; each run starts from no stored report), SQL queries (one run inside
   CaptureQueriesContext), tracemalloc peak (one separate run: tracing slows Python down, so it is
   never timed) and ru_maxrss before/after.
+- its pages: reports.rpc.get_credential_report called for every page (MaxItems 3,501, following
+  NextToken) and each Content Base64-decoded, as a client reads it; median of --repeat.
 - Overview: GET accounts:overview with a logged-in django.test.Client, one warm-up, median of 5.
 
 Targets (issue 8, 2-core machine): credential report at 100,000 users < 2 s and < 200 MB peak;
@@ -56,9 +60,10 @@ TARGET_OVERVIEW_MS = 300.0
 TARGET_AT = 100_000
 
 
-def _setup_django(db_path: Path) -> None:
+def _setup_django(database: str) -> None:
+    """`database`: a SQLite file's path or a database URL."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "ramconsole.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ["DATABASE_URL"] = database if "://" in database else f"sqlite:///{database}"
     # The build itself, in this process: under `make run`/`make serve` the same task runs in the
     # db_worker; a backend set in the caller's environment would only queue it here.
     os.environ["RAMCONSOLE_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
@@ -81,11 +86,21 @@ def _setup_django(db_path: Path) -> None:
 # --- seeding (child process) -------------------------------------------------------------------
 
 
-def seed(db_path: Path, users: int) -> dict[str, Any]:
-    _setup_django(db_path)
+def _recreate_postgres(url: str) -> None:
+    """Drop and create the benchmark's own database (the URL's last path segment)."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+
+
+def seed(database: str, users: int) -> dict[str, Any]:
+    _setup_django(database)
 
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from accounts.services import accounts as account_services
     from benchmarks._bulk import bulk_ram_users
@@ -104,7 +119,7 @@ def seed(db_path: Path, users: int) -> dict[str, Any]:
         "mfa_devices": (users + 1) // 2,
         "migrate_s": migrated - started,
         "seed_s": seeded - migrated,
-        "db_mb": db_path.stat().st_size / 2**20,
+        "db_mb": _database_bytes(connection) / 2**20,
     }
 
 
@@ -117,8 +132,17 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
-    _setup_django(db_path)
+def _database_bytes(connection: Any) -> int:
+    if connection.vendor == "sqlite":
+        return Path(connection.settings_dict["NAME"]).stat().st_size
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return cursor.fetchone()[0]
+
+
+def measure(database: str, repeat: int, profile: bool) -> dict[str, Any]:
+    _setup_django(database)
+    import base64
     import cProfile
     import io
     import pstats
@@ -132,8 +156,10 @@ def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
     from accounts import selectors
     from accounts.actors import Actor
     from accounts.models import Account
-    from reports import services
+    from ramconsole.gateway.actions import IMS, ApiCall
+    from reports import rpc, services
     from reports.models import CredentialReport
+    from security.ranges import CREDENTIAL_REPORT_MAX_ITEMS
 
     account = Account.objects.get()
     root = selectors.root_of(account)
@@ -148,6 +174,18 @@ def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
         state = CredentialReport.objects.filter(pk=report.pk).values_list("state", flat=True).get()
         assert state == CredentialReport.State.COMPLETED, state
 
+    def read_pages() -> int:
+        """Every page of the stored report as the API serves it, decoded; how many rows."""
+        rows, token = 0, ""
+        while True:
+            values = {"MaxItems": CREDENTIAL_REPORT_MAX_ITEMS, "NextToken": token}
+            call = ApiCall(version=IMS, action="GetCredentialReport", params={}, actor=Actor(root), values=values)
+            page = rpc.get_credential_report(call)
+            rows += base64.b64decode(page["Content"]).decode().count("\n") - 1  # the header is on every page
+            if page["IsTruncated"] != "true":
+                return rows
+            token = page["NextToken"]
+
     client = Client()
     client.force_login(root, backend="accounts.backends.LogonNameBackend")
     overview_url = reverse("accounts:overview")
@@ -160,13 +198,16 @@ def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
 
     # Credential report: time (median of `repeat`; maxrss after the first run and after all),
     # then queries (one run), then memory (one traced run), then the content is checked.
-    times = []
+    # CPU time beside the wall time: on a shared machine it is the steadier of the two.
+    times, cpu_times = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         generate()
         times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu_started)
         result.setdefault("rss_after_first_report_mb", _rss_mb())
     result["report_s"] = statistics.median(times)
+    result["report_cpu_s"] = statistics.median(cpu_times)
     result["report_s_all"] = times
     result["rss_after_report_mb"] = _rss_mb()
     with CaptureQueriesContext(connection) as captured:
@@ -177,6 +218,15 @@ def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     result["report_peak_mb"] = peak / 2**20
+
+    times, cpu_times = [], []
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        assert read_pages() == users + 1  # <root> and every RAM user
+        times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu_started)
+    result["pages_s"] = statistics.median(times)
+    result["pages_cpu_s"] = statistics.median(cpu_times)
 
     # Overview (a completed report exists, as after a download): first (cold) request, then the
     # median of five.
@@ -194,7 +244,7 @@ def measure(db_path: Path, repeat: int, profile: bool) -> dict[str, Any]:
     result["overview_ms_all"] = times
     result["rss_after_mb"] = _rss_mb()
 
-    content = CredentialReport.objects.values_list("content", flat=True).get()
+    content = CredentialReport.objects.get().content
     lines = content.count("\n")
     assert lines == users + 2, (lines, users)  # header, <root>, one row per RAM user
     result["report_mb"] = len(content.encode()) / 2**20
@@ -236,14 +286,18 @@ def _verdict(row: dict[str, Any]) -> str:
 
 def _table(rows: list[dict[str, Any]]) -> str:
     header = (
-        "| RAM users | keys | seed (s) | report (s) | report SQL | report size (MB) | tracemalloc peak (MB) "
+        "| RAM users | keys | seed (s) | report (s) | report CPU (s) | every page (s) | pages CPU (s) | report SQL "
+        "| report size (MB) "
+        "| tracemalloc peak (MB) "
         "| maxrss before → 1st report → all runs (MB) | Overview median (ms) | Overview cold (ms) | Overview SQL "
         "| load avg (1 min) |"
     )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for r in rows:
         lines.append(
-            f"| {r['users']:,} | {r['keys']:,} | {r['seed_s']:.1f} | {r['report_s']:.2f} | {r['report_queries']} "
+            f"| {r['users']:,} | {r['keys']:,} | {r['seed_s']:.1f} | {r['report_s']:.2f} | {r['report_cpu_s']:.2f} "
+            f"| {r['pages_s']:.3f} | {r['pages_cpu_s']:.3f} "
+            f"| {r['report_queries']} "
             f"| {r['report_mb']:.1f} | {r['report_peak_mb']:.1f} "
             f"| {r['rss_before_mb']:.0f} → {r['rss_after_first_report_mb']:.0f} → {r['rss_after_report_mb']:.0f} "
             f"| {r['overview_ms']:.1f} | {r['overview_cold_ms']:.1f} | {r['overview_queries']} | {r['load_1min']:.2f} |"
@@ -256,16 +310,18 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[1000, 10000], help="sizes N (default 1000 10000)")
     parser.add_argument("--repeat", type=int, default=3, help="timed credential report runs per N (median)")
     parser.add_argument("--profile", action="store_true", help="print cProfile hot spots of both measurements")
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite files under /tmp")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite files (or PostgreSQL databases)")
+    parser.add_argument("--tmp", default="/tmp", help="where the SQLite files go (default /tmp)")  # noqa: S108
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL instead: URL/NAME, each N in database NAME_N")
     parser.add_argument("--seed-only", dest="seed_db", metavar="DB", help=argparse.SUPPRESS)
     parser.add_argument("--measure-only", dest="measure_db", metavar="DB", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.seed_db:  # child: seed one database
-        print(json.dumps(seed(Path(args.seed_db), args.users[0])))
+        print(json.dumps(seed(args.seed_db, args.users[0])))
         return
     if args.measure_db:  # child: measure one seeded database
-        print(json.dumps(measure(Path(args.measure_db), args.repeat, args.profile)))
+        print(json.dumps(measure(args.measure_db, args.repeat, args.profile)))
         return
 
     import platform
@@ -276,23 +332,26 @@ def main() -> None:
     )
     rows = []
     for users in args.users:
-        workdir = Path(tempfile.mkdtemp(prefix=f"ramconsole-bench-{users}-", dir="/tmp"))
-        db_path = workdir / "db.sqlite3"
+        workdir = Path(tempfile.mkdtemp(prefix=f"ramconsole-bench-{users}-", dir=args.tmp))
+        db_path = f"{args.postgres}_{users}" if args.postgres else str(workdir / "db.sqlite3")
+        if args.postgres:
+            _recreate_postgres(db_path)
         try:
             print(f"N={users:,}: seeding {db_path} ...", flush=True)
-            seeded = child_json(__file__, "--seed-only", str(db_path), "--users", str(users))
+            seeded = child_json(__file__, "--seed-only", db_path, "--users", str(users))
             print(
                 f"  migrate {seeded['migrate_s']:.1f} s, seed {seeded['seed_s']:.1f} s "
                 f"({seeded['keys']:,} keys, {seeded['db_mb']:.0f} MB); measuring ...",
                 flush=True,
             )
-            measure_args = ["--measure-only", str(db_path), "--repeat", str(args.repeat)]
+            measure_args = ["--measure-only", db_path, "--repeat", str(args.repeat)]
             measured = child_json(__file__, *measure_args, *(["--profile"] if args.profile else []))
             row = {**seeded, **measured}
             rows.append(row)
             runs = ", ".join(f"{t:.3f}" for t in row["report_s_all"])
             print(
                 f"  credential report {row['report_s']:.3f} s (runs {runs}), {row['report_queries']} queries, "
+                f"every page read {row['pages_s']:.3f} s, "
                 f"tracemalloc peak {row['report_peak_mb']:.1f} MB, "
                 f"maxrss {row['rss_before_mb']:.0f} → {row['rss_after_first_report_mb']:.0f} → "
                 f"{row['rss_after_report_mb']:.0f} MB; "
