@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from django.db import connection, models
+from django.db import connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def table(model: type[models.Model]) -> str:
@@ -48,13 +50,30 @@ def _columns(model: type[models.Model]) -> tuple[list[str], list[Any]]:
     return [field.attname for field in fields], [field.get_col(model._meta.db_table) for field in fields]
 
 
+# Per thread's connection (the backend's converters are bound to it) and model: the columns that
+# have converters, with them. Looking them up for every row took 51 lookups per signed call.
+ConvertedColumns = list[tuple[int, Any, list]]  # (index in the row, column, its converters)
+_converters: WeakKeyDictionary[BaseDatabaseWrapper, dict[type[models.Model], ConvertedColumns]] = WeakKeyDictionary()
+
+
+def _converted_columns(model: type[models.Model]) -> ConvertedColumns:
+    wrapper = connections[connection.alias]
+    by_model = _converters.setdefault(wrapper, {})
+    if model not in by_model:
+        by_model[model] = [
+            (index, column, converters)
+            for index, column in enumerate(_columns(model)[1])
+            if (converters := wrapper.ops.get_db_converters(column) + column.get_db_converters(wrapper))
+        ]
+    return by_model[model]
+
+
 def _instance(model: type[models.Model], values: list[Any]) -> models.Model:
-    # As the ORM's compiler does: the backend's converters, then the field's. Looked up on each
-    # call, as the backend's are bound to this thread's connection.
-    attnames, columns = _columns(model)
-    for index, column in enumerate(columns):
-        for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    # As the ORM's compiler does: the backend's converters, then the field's.
+    for index, column, converters in _converted_columns(model):
+        for converter in converters:
             values[index] = converter(values[index], column, connection)
+    attnames = _columns(model)[0]
     return model.from_db(connection.alias, attnames, values)
 
 
