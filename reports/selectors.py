@@ -115,10 +115,9 @@ def credential_identities(account: Account) -> Iterator[IdentityRow]:
         account=account, kind=Principal.Kind.ROOT
     )
     domain = root.account.logon_domain
-    keys = AccessKey.objects.filter(principal__account=account).annotate(**_KEY_ANNOTATIONS)
+    keys = AccessKey.objects.annotate(**_KEY_ANNOTATIONS).order_by("principal_id", "created_at", "pk")
     root_keys = [
-        KeyFacts(k[1], _utc_text(k[2]), _utc_text(k[3]))
-        for k in keys.filter(principal=root).order_by("created_at", "pk").values_list(*_KEY_FIELDS)
+        KeyFacts(k[1], _utc_text(k[2]), _utc_text(k[3])) for k in keys.filter(principal=root).values_list(*_KEY_FIELDS)
     ]
     yield IdentityRow(
         name="<root>",
@@ -131,20 +130,21 @@ def credential_identities(account: Account) -> Iterator[IdentityRow]:
         mfa_active=hasattr(root, "mfa_device"),
         keys=root_keys,
     )
-    users = (
-        Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER)
-        .annotate(**_USER_ANNOTATIONS)
-        .order_by("pk")
-        .values_list(*_USER_FIELDS)
-    )
-    user_keys = keys.filter(principal__kind=Principal.Kind.RAM_USER).order_by("principal_id", "created_at", "pk")
-    after = 0
-    while batch := list(users.filter(pk__gt=after)[:IDENTITY_BATCH]):
-        first, after = batch[0][0], batch[-1][0]
+    ram_users = Principal.objects.filter(account=account, kind=Principal.Kind.RAM_USER).order_by("pk")
+    users = ram_users.annotate(**_USER_ANNOTATIONS).values_list(*_USER_FIELDS)
+    # The users' ids first (one query, no join): each batch then reads an id range, and the keys by
+    # their owner's id range alone, so that each query reads the batch's rows only, whatever the
+    # plan: without statistics (a bulk import, no ANALYZE yet) PostgreSQL joined every remaining
+    # user, for every batch, before keeping 5,000.
+    ids = list(ram_users.values_list("pk", flat=True))
+    for start in range(0, len(ids), IDENTITY_BATCH):
+        first, last = ids[start], ids[min(start + IDENTITY_BATCH, len(ids)) - 1]
+        batch = list(users.filter(pk__gte=first, pk__lte=last))
         own_keys: dict[int, list[KeyFacts]] = {}
-        for owner, status, created, last_used in user_keys.filter(
-            principal_id__gte=first, principal_id__lte=after
-        ).values_list(*_KEY_FIELDS):
+        # Keys of other accounts' principals created in between are in the range too; only the
+        # batch's own owners are looked up below.
+        batch_keys = keys.filter(principal_id__gte=first, principal_id__lte=last).values_list(*_KEY_FIELDS)
+        for owner, status, created, last_used in batch_keys:
             own_keys.setdefault(owner, []).append(KeyFacts(status, _utc_text(created), _utc_text(last_used)))
         for pk, name, created_at, last_login, profile_pk, console_enabled, changed_at, device_pk in batch:
             yield IdentityRow(

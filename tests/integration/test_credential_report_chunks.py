@@ -11,6 +11,8 @@ from django.apps import apps as installed_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accesskeys import services as key_services
+from accounts import selectors as account_selectors
 from accounts.actors import Actor
 from accounts.models import Account, Principal
 from ramconsole.gateway.actions import IMS, ApiCall
@@ -80,3 +82,21 @@ def test_the_migration_splits_a_report_stored_whole(report: CredentialReport):
     assert report.content == whole and report.chunks.count() == 3
     migration.join_stored_reports(installed_apps, None)
     assert CredentialReport.objects.get(pk=report.pk).header == whole
+
+
+def test_users_of_another_account_created_in_between_stay_out(
+    account: Account, root: Principal, account_factory, ram_user_factory, django_capture_on_commit_callbacks
+):
+    """A batch reads keys by their owners' id range: another account's users interleaved with this
+    one's (and their keys) never reach its report."""
+    other = account_factory(alias="other")
+    other_root = account_selectors.root_of(other)
+    for n in range(3):
+        for prefix, owner_account, owner_root in (("a", account, root), ("b", other, other_root)):
+            user = ram_user_factory(owner_account, f"{prefix}{n}")
+            key_services.access_key_create(actor=Actor(owner_root), user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.credential_report_generate(actor=Actor(root))
+    rows = [line.split(",") for line in CredentialReport.objects.get(account=account).content.splitlines()[1:]]
+    assert [row[0] for row in rows] == ["<root>"] + [f"a{n}@acme.onaliyun.com" for n in range(3)]
+    assert [(row[8], row[12]) for row in rows[1:]] == [("TRUE", "FALSE")] * 3  # one key each, theirs
