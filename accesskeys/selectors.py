@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -47,11 +49,18 @@ def access_key_get(principal: Principal, access_key_id: str) -> AccessKey:
 
 
 @cache
-def _key_with_owner_sql() -> str:
-    return rows.select((AccessKey, "k"), (Principal, "p"), (Account, "a")) + (
+def _key_with_owner_sql(with_named_user: bool) -> str:
+    sources = [(AccessKey, "k"), (Principal, "p"), (Account, "a")] + ([(Principal, "u")] if with_named_user else [])
+    principals = rows.table(Principal)
+    named_user = (
+        f"LEFT JOIN {principals} u ON u.account_id = p.account_id AND u.kind = %s AND LOWER(u.name) = %s "
+        if with_named_user
+        else ""
+    )
+    return rows.select(*sources) + (
         f", {account_selectors.system_policies_column('p')}"
-        f" FROM {rows.table(AccessKey)} k JOIN {rows.table(Principal)} p ON p.id = k.principal_id "
-        f"JOIN {rows.table(Account)} a ON a.id = p.account_id WHERE k.access_key_id = %s"
+        f" FROM {rows.table(AccessKey)} k JOIN {principals} p ON p.id = k.principal_id "
+        f"JOIN {rows.table(Account)} a ON a.id = p.account_id {named_user}WHERE k.access_key_id = %s"
     )
 
 
@@ -60,10 +69,31 @@ def access_key_by_id(access_key_id: str) -> AccessKey | None:
     and the owner's account: one query in SQL written once, as every signed call makes it
     (ramconsole/kernel/rows.py)."""
     with connection.cursor() as cursor:
-        cursor.execute(_key_with_owner_sql(), [access_key_id])
+        cursor.execute(_key_with_owner_sql(False), [access_key_id])
+        row = cursor.fetchone()
+    return None if row is None else _signing_key(row)
+
+
+def access_key_and_named_user(access_key_id: str, user_name: str) -> tuple[AccessKey | None, Principal | None]:
+    """`access_key_by_id`, and in the same query the RAM user `user_name` (any case) of the key
+    owner's account, or None: a call that names its user (RAM UserName) makes one query fewer."""
+    with connection.cursor() as cursor:
+        cursor.execute(_key_with_owner_sql(True), [Principal.Kind.RAM_USER.value, user_name.lower(), access_key_id])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None, None
+    columns = len(Principal._meta.concrete_fields)
+    *head, policies = row
+    key = _signing_key([*head[:-columns], policies])
+    user_row = head[-columns:]
+    if user_row[0] is None:
+        return key, None
+    (user,) = rows.instances(user_row, Principal)
+    user.account = key.principal.account
+    return key, user
+
+
+def _signing_key(row: Sequence[Any]) -> AccessKey:
     *columns, policies = row
     key, owner, account = rows.instances(columns, AccessKey, Principal, Account)
     account_selectors.remember_system_policies(owner, policies)

@@ -9,14 +9,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 ACS3 = "ACS3-HMAC-SHA256"
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def percent_encode(value: str) -> str:
     """RFC 3986: everything but `A-Z a-z 0-9 - _ . ~`, uppercase hex, space as %20."""
+    if _UNRESERVED.fullmatch(value):  # most values (ids, nonces, names): quote() walks them byte by byte
+        return value
     return quote(value, safe="-_.~")
 
 
@@ -27,7 +33,9 @@ def canonical_query(params: Mapping[str, str]) -> str:
 def rpc_string_to_sign(method: str, params: Mapping[str, str]) -> str:
     """Signature v1: METHOD&%2F&pct(canonical query of every parameter but Signature)."""
     signed = {k: v for k, v in params.items() if k != "Signature"}
-    return f"{method.upper()}&%2F&{percent_encode(canonical_query(signed))}"
+    # percent_encode of the canonical query, which holds only unreserved characters and % = &.
+    encoded = canonical_query(signed).replace("%", "%25").replace("=", "%3D").replace("&", "%26")
+    return f"{method.upper()}&%2F&{encoded}"
 
 
 def rpc_signature(secret: str, string_to_sign: str) -> str:

@@ -108,3 +108,25 @@ def test_key_list_as_the_orm_loads_it(root: Principal, admin_user: Principal) ->
     assert len(listed) == 2
     assert [fields_of(key) for key in listed] == [fields_of(key) for key in expected]
     assert key_selectors.access_key_list(root) == []
+
+
+def test_key_with_the_user_a_call_names_in_the_owners_account_only(
+    root: Principal,
+    admin_user: Principal,
+    account_factory: Callable[..., Account],
+    ram_user_factory: Callable[..., Principal],
+) -> None:
+    """Read in one query with the signing key: the same user as ram_user_get_by_name (any case), a RAM
+    user of the key owner's account only; the key comes back whether or not the user exists."""
+    key_id = key_services.access_key_create(actor=Actor(principal=root), user=admin_user).access_key.access_key_id
+    mine = ram_user_factory(admin_user.account, "Dana")
+    ram_user_factory(account_factory(email="other-root@example.com"), "erin")
+
+    key, user = key_selectors.access_key_and_named_user(key_id, "dANA")
+    assert fields_of(key) == fields_of(key_selectors.access_key_by_id(key_id))
+    assert fields_of(user) == fields_of(selectors.ram_user_get_by_name(account=admin_user.account, name="dana"))
+    assert user.pk == mine.pk and user.account is key.principal.account
+    for absent in ("erin", "nobody", root.name):  # another account's user; no such user; the root
+        key, user = key_selectors.access_key_and_named_user(key_id, absent)
+        assert key is not None and key.access_key_id == key_id and user is None
+    assert key_selectors.access_key_and_named_user("LTAI" + "x" * 20, "dana") == (None, None)
