@@ -211,6 +211,8 @@ def _account_scope(model: type[Model], account: Account) -> Q | None:
         return Q(pk=account.pk)
     if model._meta.label == "accounts.Sandbox":  # keyed by the account's ID, not a foreign key
         return Q(account_id=account.account_id)
+    if model._meta.label == "reports.CredentialReportChunk":  # rows of a report, which is the account's
+        return Q(report__account=account)
     for field in model._meta.concrete_fields:
         if field.is_relation and field.related_model is Account:
             return Q(**{field.name: account})
