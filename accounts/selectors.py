@@ -131,7 +131,7 @@ def _principal_with_account_sql() -> str:
 def principal_with_account(pk: int) -> Principal | None:
     """The principal of a console session, with its account (operators have none): read on every
     console request, so one query in SQL written once (ramconsole/kernel/rows.py)."""
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_principal_with_account_sql(), [pk])
         row = cursor.fetchone()
     if row is None:
@@ -141,18 +141,24 @@ def principal_with_account(pk: int) -> Principal | None:
     return principal
 
 
+# The kind written in the SQL, not bound: the (account, LOWER(name)) unique index is partial (RAM users
+# only), and the plan of a prepared statement (ramconsole/kernel/rows.py) can use it only if the
+# condition is in its text; with the kind bound it scanned every user of the account.
+RAM_USER_SQL = f"%s.kind = '{Principal.Kind.RAM_USER.value}'"
+
+
 @cache
 def _ram_user_by_name_sql() -> str:
     # A probe of the (account, LOWER(name)) unique index; no ORDER BY, which would walk the primary key.
     return rows.select((Principal, "p")) + (
-        f" FROM {rows.table(Principal)} p WHERE p.account_id = %s AND p.kind = %s AND LOWER(p.name) = %s"
+        f" FROM {rows.table(Principal)} p WHERE p.account_id = %s AND {RAM_USER_SQL % 'p'} AND LOWER(p.name) = %s"
     )
 
 
 def ram_user_get_by_name(*, account: Account, name: str) -> Principal:
     """Most API actions name their user: one query in SQL written once (ramconsole/kernel/rows.py)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_ram_user_by_name_sql(), [account.pk, Principal.Kind.RAM_USER.value, name.lower()])
+    with rows.cursor() as cursor:
+        cursor.execute(_ram_user_by_name_sql(), [account.pk, name.lower()])
         row = cursor.fetchone()
     if row is None:
         raise EntityNotExist(code="EntityNotExist.User", message=_("The user does not exist."))

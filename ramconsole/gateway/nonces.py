@@ -36,7 +36,7 @@ def remember_nonce(access_key_id: str, nonce: str, now: datetime, *, event: Even
     nonce_values = [access_key_id, nonce, connection.ops.adapt_datetimefield_value(now)]
     if event is not None and connection.vendor == "postgresql":
         # One statement, one commit: the event is inserted only from the nonce's new row.
-        with connection.cursor() as cursor:
+        with rows.cursor() as cursor:
             cursor.execute(_nonce_then_event_sql(), nonce_values + _event_values(event))
             row = cursor.fetchone()
         if row is not None:
@@ -53,7 +53,7 @@ def remember_nonce(access_key_id: str, nonce: str, now: datetime, *, event: Even
 
 
 def _insert_nonce(values: list[Any]) -> tuple[int] | None:
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_nonce_insert_sql(), values)
         return cursor.fetchone()
 
@@ -80,7 +80,8 @@ def _event_values(event: Event) -> list[Any]:
 def _nonce_then_event_sql() -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _event_fields())
-    placeholders = ", ".join(["%s"] * len(_event_fields()))
+    # Cast: a parameter in a SELECT list would otherwise be text, which PostgreSQL does not assign to inet.
+    placeholders = ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in _event_fields())
     return (
         f"WITH nonce AS ({_nonce_insert_sql()}) "  # noqa: S608 - names from model metadata
         f"INSERT INTO {rows.table(Event)} ({columns}) SELECT {placeholders} FROM nonce "

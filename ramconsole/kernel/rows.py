@@ -17,6 +17,26 @@ from weakref import WeakKeyDictionary
 
 from django.db import connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+
+
+def cursor() -> CursorWrapper:
+    """The cursor for SQL written once. On PostgreSQL it binds parameters on the server, so psycopg
+    prepares each statement at its fifth use on a connection and PostgreSQL stops planning it anew:
+    the planning cost more than the running (the signing key's query: 0.9-1.3 ms planning, 0.13-0.16 ms
+    execution). Django's own cursors bind on the client, which never prepares."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg  # only on PostgreSQL
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        server_binding = psycopg.Cursor(connection.connection)
+    return (
+        connection.make_debug_cursor(server_binding)
+        if connection.queries_logged
+        else connection.make_cursor(server_binding)
+    )
 
 
 def table(model: type[models.Model]) -> str:
