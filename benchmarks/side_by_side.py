@@ -118,7 +118,11 @@ def start_ramconsole(name: str, env: dict[str, str], workdir: Path) -> Server:
     gunicorn = start_gunicorn(workers=WORKERS, port=port, env=env, log=log, config=GUNICORN_CONF, app_dir=ROOT_DIR)
     with log.open("ab") as out:
         worker = subprocess.Popen(  # make serve's report worker
-            [sys.executable, "manage.py", "db_worker", "--no-reload"], cwd=ROOT_DIR, env=env, stdout=out, stderr=out
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],  # the Makefile's interval
+            cwd=ROOT_DIR,
+            env=env,
+            stdout=out,
+            stderr=out,
         )
     return Server(name, port, [gunicorn, worker])
 
