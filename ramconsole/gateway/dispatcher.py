@@ -342,6 +342,16 @@ class GatewayMiddleware:
         return self.get_response(request)
 
 
+def _unavailable_response(*, request_id: str, version: str) -> JsonResponse:
+    response = _error_response(
+        RamError(_("The request has failed due to a temporary failure of the server."), code="ServiceUnavailable"),
+        request_id=request_id,
+        version=version,
+    )
+    response.status_code = 503  # temporary, unlike a 500: the same call may succeed later
+    return response
+
+
 @csrf_exempt
 def endpoint(request: HttpRequest) -> JsonResponse:
     """POST (or GET) / with Action: one API call."""
@@ -387,14 +397,7 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             outcome = error.code
         except DATABASE_UNAVAILABLE as error:
             logger.warning("API %s %s: database unavailable (request %s): %s", version, action, request_id, error)
-            response = _error_response(
-                RamError(
-                    _("The request has failed due to a temporary failure of the server."), code="ServiceUnavailable"
-                ),
-                request_id=request_id,
-                version=version,
-            )
-            response.status_code = 503  # temporary, unlike a 500: the same call may succeed later
+            response = _unavailable_response(request_id=request_id, version=version)
             outcome = "ServiceUnavailable"
         except Exception:
             logger.exception("API %s %s failed (request %s)", version, action, request_id)
@@ -419,10 +422,13 @@ def endpoint(request: HttpRequest) -> JsonResponse:
             action=action, key=seen.get("key"), actor=actor, source_ip=source_ip, outcome=error.code, recorded=[]
         )
     except DATABASE_UNAVAILABLE as error:
-        # The answer stands (a write that committed is not refused after the fact); only its event is lost.
         logger.warning(
             "API %s %s: event not recorded, database unavailable (request %s): %s", version, action, request_id, error
         )
+        if deferred is not None:
+            # A read is answered only once its nonce and event are stored, and neither was.
+            response = _unavailable_response(request_id=request_id, version=version)
+        # A change that committed stands (it is not refused after the fact); only its event is lost.
     setattr(response, API_ANSWER, True)
     return response
 

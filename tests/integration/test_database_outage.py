@@ -14,6 +14,7 @@ from django.test import Client
 from accesskeys.services import access_key_create
 from accounts.actors import Actor
 from accounts.models import Principal
+from ramconsole.gateway import dispatcher
 from tests.api.conftest import Key, signed_v1_query
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,3 +66,24 @@ def test_the_api_answers_service_unavailable(
         "The request has failed due to a temporary failure of the server.",
     )
     assert body["RequestId"] and body["Recommend"].endswith(f"requestId={body['RequestId']}")
+
+
+def test_a_read_is_not_answered_when_its_nonce_and_event_cannot_be_stored(
+    root: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away after a read's handler ran, before its nonce and event were stored
+    (one commit, after the handler): the read answers ServiceUnavailable, not its result."""
+    created = access_key_create(actor=Actor(root), user=root)
+    root_key = Key(created.access_key.access_key_id, created.secret)
+    stored = dispatcher.remember_nonce
+
+    def refuse_the_read_commit(*args: Any, event: Any = None) -> None:
+        if event is not None:
+            raise OperationalError("server closed the connection unexpectedly")
+        stored(*args)
+
+    monkeypatch.setattr(dispatcher, "remember_nonce", refuse_the_read_commit)
+    response = Client().post(f"/?{signed_v1_query(root_key, 'GetPasswordPolicy')}")
+    assert response.status_code == 503
+    assert response.json()["Code"] == "ServiceUnavailable"
+    assert "PasswordPolicy" not in response.json()
