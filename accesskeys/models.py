@@ -14,7 +14,8 @@ class AccessKey(models.Model):
         ACTIVE = "Active", _("Active")
         INACTIVE = "Inactive", _("Inactive")
 
-    principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="access_keys")
+    # Indexed by access_key_owner_created, which leads with it.
+    principal = models.ForeignKey(Principal, on_delete=models.CASCADE, related_name="access_keys", db_index=False)
     access_key_id = models.CharField(max_length=24, unique=True)
     # Fernet token (ramconsole/kernel/crypto.py); the plain secret exists only in the creating response.
     secret_encrypted = models.TextField()
@@ -25,8 +26,12 @@ class AccessKey(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        # The Security Check counts and lists keys by age.
-        indexes = [models.Index(fields=["created_at"], name="access_key_created")]
+        indexes = [
+            # The Security Check counts and lists keys by age.
+            models.Index(fields=["created_at"], name="access_key_created"),
+            # An identity's keys in their order (the credential report's key columns, the key lists).
+            models.Index(fields=["principal", "created_at", "id"], name="access_key_owner_created"),
+        ]
 
     def __str__(self) -> str:
         return self.access_key_id

@@ -48,11 +48,10 @@ def get_credential_report(call: ApiCall) -> dict[str, Any]:
     if not (token.isascii() and token.isdigit() and len(token) <= 9):
         raise InvalidParameter('The parameter - "NextToken" is invalid.', code="InvalidParameter.NextToken")
     start = int(token)
-    # One row past the page tells whether another page follows.
-    page = selectors.credential_report_rows(report, start, max_items + 1)
-    truncated = len(page) > max_items
+    page = selectors.credential_report_page(report, start, max_items)
+    truncated = start + max_items < report.users_total  # its rows, once completed
     return {
-        "Content": base64.b64encode((report.header + "".join(page[:max_items])).encode()).decode(),
+        "Content": base64.b64encode((report.header + page).encode()).decode(),
         "GeneratedTime": format_date(report.generated_at),
         "IsTruncated": "true" if truncated else "false",
         "NextToken": str(start + max_items) if truncated else "",

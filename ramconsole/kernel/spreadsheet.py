@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is a formula to a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Every CSV a person downloads from the console starts with the UTF-8 byte order mark: without it
 # Excel reads the file in the machine's ANSI code page and garbles Chinese names. Its lines end in
 # CRLF (RFC 4180; the csv module's default), and its booleans are spelled as RAM spells them in the
@@ -23,7 +24,7 @@ def safe_cell(value: object) -> str:
     if isinstance(value, bool):
         return flag(value)
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_PREFIXES) and text != "-":
+    if text.startswith(FORMULA_PREFIXES) and text != "-":
         return "'" + text
     return text
 

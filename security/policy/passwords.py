@@ -188,11 +188,17 @@ def generate_password(policy: PasswordPolicy, user: Principal) -> str:
 # --- Expiry and lockout (§3.2, §9) ---------------------------------------------------------------
 
 
-def password_expiry(changed_at: datetime, policy: PasswordPolicy) -> datetime | None:
-    """When a password set at `changed_at` expires under Password Validity Period; None = never."""
+def password_validity(policy: PasswordPolicy) -> timedelta | None:
+    """How long a password stays valid under Password Validity Period; None = forever."""
     if not policy.max_password_age_days:
         return None
-    return changed_at + timedelta(days=policy.max_password_age_days)
+    return timedelta(days=policy.max_password_age_days)
+
+
+def password_expiry(changed_at: datetime, policy: PasswordPolicy) -> datetime | None:
+    """When a password set at `changed_at` expires; None = never."""
+    validity = password_validity(policy)
+    return None if validity is None else changed_at + validity
 
 
 def password_expires_at(profile: LoginProfile, policy: PasswordPolicy) -> datetime | None:

@@ -11,6 +11,7 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from django.db import connection
 from django.urls import reverse
@@ -40,8 +41,9 @@ def _build(root: Principal, django_capture_on_commit_callbacks) -> CredentialRep
 
 
 def test_the_build_writes_its_progress_as_it_goes(
-    account: Account, root: Principal, django_capture_on_commit_callbacks
+    account: Account, root: Principal, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
 ):
+    monkeypatch.setattr(services, "ROWS_PER_CHUNK", 1000)
     bulk_ram_users(account, 2500)
     done_written: list[int] = []
 
@@ -54,7 +56,7 @@ def test_the_build_writes_its_progress_as_it_goes(
     with connection.execute_wrapper(watch):
         report = _build(root, django_capture_on_commit_callbacks)
     assert report.state == "COMPLETED"
-    assert done_written == [1000, 2000]  # every 1,000 identities (the root and 2,500 users)
+    assert done_written == [1000, 2000, 2501]  # after every chunk (the root and 2,500 users)
     assert (report.users_done, report.users_total) == (2501, 2501)
     assert report.progress_at >= report.requested_at - timedelta(seconds=1)
 

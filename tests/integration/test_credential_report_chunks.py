@@ -35,7 +35,10 @@ def _split_page(content: str, start: int, max_items: int) -> tuple[str, bool]:
 
 
 @pytest.fixture
-def report(account: Account, root: Principal, django_capture_on_commit_callbacks) -> CredentialReport:
+def report(
+    account: Account, root: Principal, django_capture_on_commit_callbacks, monkeypatch: pytest.MonkeyPatch
+) -> CredentialReport:
+    monkeypatch.setattr(services, "ROWS_PER_CHUNK", 500)  # a page then spans chunks, or parts of them
     bulk_ram_users(account, 1234)  # the root and 1,234 users: three chunks, the last one short
     with django_capture_on_commit_callbacks(execute=True):
         built = services.credential_report_generate(actor=Actor(root))

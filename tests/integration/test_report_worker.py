@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from reports.services import ROWS_PER_CHUNK
 from tests.report_worker import Worker, report_row, run_python, seed, watch_report, worker_env
 
 pytestmark = pytest.mark.sqlite
@@ -76,7 +77,7 @@ def test_the_worker_builds_the_report_and_shows_its_progress(database: Path, wor
     total = USERS + 1
     partial = [done for state, done, _ in seen if state == "INPROGRESS" and 0 < done < total]
     assert partial, f"no progress seen between start and end: {seen}"
-    assert partial == sorted(partial) and all(done % 1000 == 0 for done in partial)
+    assert partial == sorted(partial) and all(done % ROWS_PER_CHUNK == 0 for done in partial)
     assert seen[-1] == ("COMPLETED", total, total)
     assert report_row(database, report_id)[3] > 0
     # Within four hours the same report is returned, completed: no second build.
