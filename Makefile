@@ -69,8 +69,10 @@ serve: $(VENV)/.installed-run
 	$(SERVE_ENV) $(TASK_ENV) $(BIN)/gunicorn --config ramconsole/gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT)
 
 ## make test: install the dev tools, lint, and run the whole suite (browser tests need Debian's chromium)
+## on $(TEST_PROCESSES) processes (pytest-xdist); the multi-worker tests share one (their xdist_group)
+TEST_PROCESSES ?= 2
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

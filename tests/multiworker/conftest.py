@@ -42,6 +42,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/multiworker/" in str(item.fspath):
             item.add_marker(pytest.mark.postgres)
+            # One xdist worker runs them all: one gunicorn (not one per worker on two cores), and no
+            # two servers sharing Redis keys built from IDs.
+            item.add_marker(pytest.mark.xdist_group("multiworker"))
 
 
 @dataclass
