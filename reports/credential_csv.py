@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -117,10 +118,29 @@ def _password(validity: timedelta | None) -> str:
     return f"CASE WHEN p.kind = {_ROOT} THEN {_ROOT_PASSWORD} WHEN lp.id IS NULL THEN {_NO_PASSWORD} ELSE {profile} END"
 
 
-def _key_slot(slot: int) -> str:
-    """The identity's `slot`-th key (oldest first), or the cells of no key."""
-    key = f"SELECT {_KEY} FROM {AccessKey._meta.db_table} k WHERE k.principal_id = p.id"  # noqa: S608 - no value in it
-    return f"COALESCE(({key} ORDER BY k.created_at, k.id LIMIT 1 OFFSET {slot:d}), {_NO_KEY})"
+class _KeySlots(NamedTuple):
+    """SQL for the identity's key columns: what precedes the SELECT, the joins, the cells of each slot."""
+
+    before: str
+    joins: str
+    cells: list[str]
+
+
+def _key_slots(slots: int) -> _KeySlots:
+    """Each slot's key (oldest first) or the cells of no key. PostgreSQL numbers the range's keys
+    once and joins them (a subquery per slot and row cost it about a third of a chunk's time);
+    SQLite finds each slot's key by index, where it would scan an unindexed numbered set."""
+    table = AccessKey._meta.db_table
+    if connection.vendor == "postgresql":
+        numbered = (
+            f"WITH k AS MATERIALIZED (SELECT k.principal_id, {_KEY} AS cells, row_number() OVER"  # noqa: S608 - no value in it
+            f" (PARTITION BY k.principal_id ORDER BY k.created_at, k.id) AS n FROM {table} k"
+            " WHERE k.principal_id BETWEEN %(first)s AND %(last)s) "
+        )
+        joins = "".join(f" LEFT JOIN k k{n} ON k{n}.principal_id = p.id AND k{n}.n = {n + 1:d}" for n in range(slots))
+        return _KeySlots(numbered, joins, [f"COALESCE(k{n}.cells, {_NO_KEY})" for n in range(slots)])
+    key = f"SELECT {_KEY} FROM {table} k WHERE k.principal_id = p.id ORDER BY k.created_at, k.id"  # noqa: S608 - no value in it
+    return _KeySlots("", "", [f"COALESCE(({key} LIMIT 1 OFFSET {n:d}), {_NO_KEY})" for n in range(slots)])
 
 
 def lines(
@@ -128,22 +148,19 @@ def lines(
 ) -> list[str]:
     """The CSV lines (CRLF) of the account's identities of `kind` (root or RAM user) whose ids lie in
     `ids` (first, last), in id order."""
+    keys = _key_slots(_slots(max_keys))
     row = _join(
-        _NAME,
-        _time("p.created_at"),
-        _time("p.last_login"),
-        _password(validity),
-        _flag("d.id IS NOT NULL"),
-        *(_key_slot(slot) for slot in range(_slots(max_keys))),
+        _NAME, _time("p.created_at"), _time("p.last_login"), _password(validity), _flag("d.id IS NOT NULL"), *keys.cells
     )
     sql = (
-        f"SELECT {row} || %(line_end)s FROM {Principal._meta.db_table} p"  # noqa: S608 - values are parameters
+        f"{keys.before}SELECT {row} || %(line_end)s FROM {Principal._meta.db_table} p"  # noqa: S608 - values are parameters
         # The id range again on the joined tables: PostgreSQL then reads their rows of the range by
         # index, where it scanned the whole tables for every chunk.
         f" LEFT JOIN {LoginProfile._meta.db_table} lp ON lp.principal_id = p.id"
         " AND lp.principal_id BETWEEN %(first)s AND %(last)s"
         f" LEFT JOIN {VirtualMFADevice._meta.db_table} d ON d.principal_id = p.id"
         " AND d.principal_id BETWEEN %(first)s AND %(last)s"
+        f"{keys.joins}"
         " WHERE p.account_id = %(account)s AND p.kind = %(kind)s AND p.id BETWEEN %(first)s AND %(last)s"
         " ORDER BY p.id"
     )
