@@ -94,8 +94,8 @@ def _chunk_specs(account: Account) -> list[ChunkSpec]:
     return specs
 
 
-def _rendered_in_order(render: Callable[[ChunkSpec], str], specs: list[ChunkSpec]) -> Iterator[str]:
-    """Each chunk's text, in order; on PostgreSQL PARALLEL_CHUNKS rendered at once. Inside a transaction (a test's)
+def _rendered_in_order(render: Callable[[ChunkSpec], list[str]], specs: list[ChunkSpec]) -> Iterator[list[str]]:
+    """Each chunk's lines, in order; on PostgreSQL PARALLEL_CHUNKS rendered at once. Inside a transaction (a test's)
     other connections would not see its rows: there, one chunk after the other."""
     if connection.vendor != "postgresql" or connection.in_atomic_block or len(specs) < 2:
         yield from map(render, specs)
@@ -139,14 +139,14 @@ def _write_chunks(report_id: int, account: Account, max_keys: int) -> int:
         max_keys=max_keys,
     )
 
-    def render(spec: ChunkSpec) -> str:
-        return "".join(line for kind, first, last in spec for line in lines(kind=kind, ids=(first, last)))
+    def render(spec: ChunkSpec) -> list[str]:
+        return [line for kind, first, last in spec for line in lines(kind=kind, ids=(first, last))]
 
     done = 0
-    for text in _rendered_in_order(render, _chunk_specs(account)):
-        if text:  # else every user of its range was deleted meanwhile
-            CredentialReportChunk.objects.create(report_id=report_id, first_row=done, rows=text)
-            done += text.count("\n")
+    for rows in _rendered_in_order(render, _chunk_specs(account)):
+        if rows:  # else every user of its range was deleted meanwhile
+            CredentialReportChunk.objects.create(report_id=report_id, first_row=done, rows="".join(rows))
+            done += len(rows)
             _progress(report_id, users_done=done)
     return done
 

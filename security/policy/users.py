@@ -55,7 +55,7 @@ def check_user_name(name: str, *, parameter: str = "UserName") -> None:
             field="name",
             console=_("Enter 1 to %(n)d characters.") % {"n": USER_NAME_MAX_LENGTH},
         )
-    if not USER_NAME_PATTERN.match(name):
+    if not USER_NAME_PATTERN.fullmatch(name):  # match() would let a final newline through ($)
         raise InvalidParameter(
             _('The parameter - "%(p)s" contains invalid chars (allowed: letters, digits, ".", "_", "-").')
             % {"p": parameter},

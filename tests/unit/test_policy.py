@@ -22,6 +22,7 @@ def test_check_user_name_accepts_valid_names(name: str) -> None:
         ("bad name", "InvalidParameter.UserName.InvalidChars"),
         ("alice@corp", "InvalidParameter.UserName.InvalidChars"),
         ("émile", "InvalidParameter.UserName.InvalidChars"),
+        ("nl\n", "InvalidParameter.UserName.InvalidChars"),  # would split its credential report row
     ],
 )
 def test_check_user_name_refuses(name: str, code: str) -> None:
